@@ -1,0 +1,111 @@
+/* Backend choice and the whole count: ranges of the text spread over the
+ * pool, the rule's one exception added at the end. */
+#include "kernel.h"
+
+#include <string.h>
+
+#include "kernel_rule.h"
+#include "pool.h"
+
+/* Best first; each entry is runnable when its `supported` says so. */
+static const struct {
+    const wc_backend *backend;
+    bool (*supported)(void);
+} candidates[] = {
+    {&wc_backend_scalar, NULL},
+};
+
+#define NCANDIDATES (sizeof candidates / sizeof candidates[0])
+
+size_t wc_backends_available(const wc_backend **out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < NCANDIDATES && n < cap; i++)
+        if (!candidates[i].supported || candidates[i].supported())
+            out[n++] = candidates[i].backend;
+    return n;
+}
+
+const wc_backend *wc_backend_best(void)
+{
+    const wc_backend *best;
+    return wc_backends_available(&best, 1) ? best : &wc_backend_scalar;
+}
+
+const wc_backend *wc_backend_find(const char *name)
+{
+    const wc_backend *all[NCANDIDATES];
+    size_t n = wc_backends_available(all, NCANDIDATES);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(all[i]->name, name) == 0)
+            return all[i];
+    return NULL;
+}
+
+bool wc_needle_can_match(const wc_query *q)
+{
+    for (size_t i = 0; i < q->needle_len; i++)
+        if (wc_is_separator(wc_load(q->needle, i, q->width)))
+            return false;
+    return true;
+}
+
+static size_t width_index(unsigned width)
+{
+    return width == 1 ? 0 : width == 2 ? 1 : 2;
+}
+
+/* Tasks per thread: more than one, so that a thread slowed by the rest of the
+ * machine is helped by the others instead of being waited for. */
+#define TASKS_PER_THREAD 4
+#define MAX_TASKS ((size_t)1024)
+/* No task is smaller than this: a task costs a few lock operations. */
+#define MIN_TASK_BYTES ((size_t)64 * 1024)
+
+typedef struct count_job {
+    wc_count_range_fn count_range;
+    const wc_query *q;
+    size_t units_per_task;
+    size_t counts[MAX_TASKS];
+} count_job;
+
+static void count_task(void *ctx, size_t index)
+{
+    count_job *job = ctx;
+    size_t begin = index * job->units_per_task;
+    size_t end = begin + job->units_per_task;
+    if (end > job->q->text_len)
+        end = job->q->text_len;
+    job->counts[index] = job->count_range(job->q, begin, end);
+}
+
+size_t wc_count_words(const wc_backend *backend, const wc_query *q, size_t threads)
+{
+    if (q->text_len == 0 || q->needle_len > q->text_len || !wc_needle_can_match(q))
+        return 0;
+
+    /* The empty needle's word at the very end: the text ends in a space. */
+    size_t count = q->needle_len == 0
+        && wc_load(q->text, q->text_len - 1, q->width) == ' ';
+
+    wc_count_range_fn count_range = backend->count_range[width_index(q->width)];
+    size_t bytes = q->text_len * q->width;
+    if (threads <= 1 || bytes < WC_PARALLEL_MIN_BYTES)
+        return count + count_range(q, 0, q->text_len);
+
+    size_t ntasks = threads * TASKS_PER_THREAD;
+    if (ntasks > bytes / MIN_TASK_BYTES)
+        ntasks = bytes / MIN_TASK_BYTES;
+    if (ntasks > MAX_TASKS)
+        ntasks = MAX_TASKS;
+    count_job job = {
+        .count_range = count_range,
+        .q = q,
+        .units_per_task = (q->text_len + ntasks - 1) / ntasks,
+    };
+    ntasks = (q->text_len + job.units_per_task - 1) / job.units_per_task;
+    wc_pool_run(count_task, &job, ntasks, threads);
+    for (size_t i = 0; i < ntasks; i++)
+        count += job.counts[i];
+    return count;
+}

@@ -1,0 +1,78 @@
+/* The counting kernel: how many words of a text equal a needle.
+ *
+ * The rule, as Python (see word_count.search_py for the reference):
+ *
+ *     lines = text.split("\n"), without the empty piece after a final "\n",
+ *             each "\r" right before a "\n" dropped with it;
+ *     count = sum(line.split(" ").count(needle) for line in lines)
+ *
+ * The rule is local, which is what lets the kernel be vectorised and cut into
+ * chunks anywhere: a word equal to the needle (length m, holding no " " and no
+ * "\n") starts at unit i exactly when
+ *
+ *     text[i:i+m] == needle
+ *     and (i == 0 or text[i-1] in " \n")                      -- a word starts
+ *     and (i+m == len or text[i+m] == " "                      -- and ends there
+ *          or text[i+m:i+m+2] == "\r\n"
+ *          or (text[i+m] == "\n" and needle does not end in "\r"))
+ *
+ * (a needle ending in "\r" cannot end right before "\n": that "\r" is the line
+ * ending's). The one exception is the empty needle at i == len, which names a
+ * word only when the text ends in " " (after a final "\n" there is no line).
+ * Every backend counts the starts i of one range [begin, end) of the text;
+ * wc_count_words sums the ranges, adds that exception and spreads ranges over
+ * threads.
+ *
+ * Texts are arrays of 1-, 2- or 4-byte units (bytes and the three PEP 393
+ * forms of str); text and needle always share one width.
+ */
+#ifndef WORD_COUNT_KERNEL_H
+#define WORD_COUNT_KERNEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct wc_query {
+    const void *text;     /* text_len units of `width` bytes */
+    size_t text_len;
+    const void *needle;   /* needle_len units of `width` bytes */
+    size_t needle_len;
+    unsigned width;       /* 1, 2 or 4 */
+} wc_query;
+
+/* Counts the needle's words that start at a unit in [begin, end).
+ * Preconditions: begin <= end <= text_len, and wc_needle_can_match(q). */
+typedef size_t (*wc_count_range_fn)(const wc_query *q, size_t begin, size_t end);
+
+/* A backend: one range counter per unit width (index 0, 1, 2 for 1, 2, 4). */
+typedef struct wc_backend {
+    const char *name;
+    wc_count_range_fn count_range[3];
+} wc_backend;
+
+/* The portable reference every other backend is tested against. */
+extern const wc_backend wc_backend_scalar;
+
+/* The backends this CPU can run, best first, ending with the scalar one.
+ * Returns how many were written to `out` (at most `cap`). */
+size_t wc_backends_available(const wc_backend **out, size_t cap);
+
+/* The best backend this CPU can run (chosen once, then cached). */
+const wc_backend *wc_backend_best(void);
+
+/* The backend called `name`, or NULL if unknown or not runnable here. */
+const wc_backend *wc_backend_find(const char *name);
+
+/* False when no word can equal the needle: it holds " " or "\n". */
+bool wc_needle_can_match(const wc_query *q);
+
+/* The whole count, on up to `threads` threads (the caller's included).
+ * Never fails: when worker threads cannot start the caller counts alone. */
+size_t wc_count_words(const wc_backend *backend, const wc_query *q, size_t threads);
+
+/* Inputs shorter than this many bytes are counted in the calling thread:
+ * waking a worker costs more than it saves below it (see README, "Threads"). */
+#define WC_PARALLEL_MIN_BYTES ((size_t)256 * 1024)
+
+#endif

@@ -1,0 +1,35 @@
+"""Builds the C extension word_count._wordcount; metadata is in pyproject.toml.
+
+WORD_COUNT_WERROR=1 turns warnings into errors (the test session sets it).
+"""
+import os
+
+from setuptools import Extension, setup
+
+SOURCES = [
+    "wordcount.c",
+    "csrc/kernel.c",
+    "csrc/kernel_scalar.c",
+    "csrc/pool.c",
+]
+
+compile_args = ["-std=c11", "-O3", "-Wall", "-Wextra", "-fvisibility=hidden"]
+if os.environ.get("WORD_COUNT_WERROR") == "1":
+    compile_args.append("-Werror")
+compile_args += os.environ.get("WORD_COUNT_EXTRA_CFLAGS", "").split()
+
+setup(
+    ext_modules=[
+        Extension(
+            "word_count._wordcount",
+            sources=SOURCES,
+            depends=[
+                "csrc/kernel.h",
+                "csrc/kernel_rule.h",
+                "csrc/pool.h",
+            ],
+            extra_compile_args=compile_args,
+            extra_link_args=["-pthread"],
+        )
+    ],
+)

@@ -1,0 +1,545 @@
+/* word_count._wordcount: the front door of the C counters.
+ *
+ * What it does, as Python (word_count.search_py is the reference):
+ *
+ *     def search(contents, needle, *, threads=None):
+ *         return sum(line.split(" ").count(needle)
+ *                    for line in lines(contents))   # "\n" or "\r\n" ends a line
+ *
+ * This file turns Python objects into C values (str in its own PEP 393 form,
+ * or any C-contiguous buffer), decides who holds the GIL, and calls the
+ * kernel (csrc/kernel.h), which counts, on the worker pool (csrc/pool.h).
+ */
+#define PY_SSIZE_T_CLEAN
+#define _GNU_SOURCE
+#include <Python.h>
+
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "csrc/kernel.h"
+#include "csrc/pool.h"
+
+/* `search` keeps the GIL for texts below this size: the count then takes a
+ * few microseconds, less than handing the GIL back and forth, and far less
+ * than the switch interval (5 ms) a busy interpreter may make us wait for it
+ * on the way back. */
+#define GIL_RELEASE_MIN_BYTES ((size_t)64 * 1024)
+
+/* Needles of up to this many bytes are widened on the stack. */
+#define STACK_NEEDLE_BYTES 256
+
+typedef struct {
+    size_t default_threads;         /* threads=None means this many */
+    const wc_backend *backend;      /* the best one this CPU runs */
+} module_state;
+
+/* Live module objects, over all interpreters: the last one to go stops the
+ * process-wide pool. */
+static atomic_size_t live_modules;
+
+typedef enum { HOLD_GIL, RELEASE_GIL, RELEASE_GIL_IF_LARGE } gil_policy;
+
+/* ---- arguments ---------------------------------------------------------- */
+
+typedef struct {
+    const char *fname;
+    const char *const *names;   /* every parameter, positional ones first */
+    Py_ssize_t nnames;
+    Py_ssize_t max_positional;
+    Py_ssize_t nrequired;       /* the first nrequired names */
+} signature;
+
+/* METH_FASTCALL | METH_KEYWORDS arguments into out[0 .. nnames), in the
+ * order of sig->names, NULL for the ones not given; builds no tuple or dict. */
+static int
+parse_args(const signature *sig, PyObject *const *args, Py_ssize_t nargs,
+           PyObject *kwnames, PyObject **out)
+{
+    for (Py_ssize_t i = 0; i < sig->nnames; i++)
+        out[i] = NULL;
+    if (nargs > sig->max_positional) {
+        PyErr_Format(PyExc_TypeError,
+                     "%s() takes %zd positional arguments but %zd were given",
+                     sig->fname, sig->max_positional, nargs);
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < nargs; i++)
+        out[i] = args[i];
+    Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+    for (Py_ssize_t k = 0; k < nkw; k++) {
+        PyObject *key = PyTuple_GET_ITEM(kwnames, k);
+        Py_ssize_t i = 0;
+        while (i < sig->nnames
+               && PyUnicode_CompareWithASCIIString(key, sig->names[i]) != 0)
+            i++;
+        if (i == sig->nnames) {
+            PyErr_Format(PyExc_TypeError,
+                         "%s() got an unexpected keyword argument '%U'",
+                         sig->fname, key);
+            return -1;
+        }
+        if (out[i]) {
+            PyErr_Format(PyExc_TypeError,
+                         "%s() got multiple values for argument '%s'",
+                         sig->fname, sig->names[i]);
+            return -1;
+        }
+        out[i] = args[nargs + k];
+    }
+    for (Py_ssize_t i = 0; i < sig->nrequired; i++) {
+        if (!out[i]) {
+            PyErr_Format(PyExc_TypeError,
+                         "%s() missing required argument '%s' (pos %zd)",
+                         sig->fname, sig->names[i], i + 1);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* `threads`: None for the module's default, else an integer >= 1. */
+static int
+parse_threads(const char *fname, PyObject *obj, size_t default_threads,
+              size_t *threads)
+{
+    if (!obj || obj == Py_None) {
+        *threads = default_threads;
+        return 0;
+    }
+    if (PyBool_Check(obj) || !PyIndex_Check(obj)) {
+        PyErr_Format(PyExc_TypeError,
+                     "%s() argument 'threads' must be int or None, not %.200s",
+                     fname, Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    Py_ssize_t n = PyNumber_AsSsize_t(obj, NULL);  /* clamps huge values */
+    if (n == -1 && PyErr_Occurred())
+        return -1;
+    if (n < 1) {
+        PyErr_Format(PyExc_ValueError,
+                     "%s() argument 'threads' must be at least 1, not %zd",
+                     fname, n);
+        return -1;
+    }
+    *threads = (size_t)n;
+    return 0;
+}
+
+/* ---- operands: a str in its own form, or a buffer of bytes -------------- */
+
+typedef struct {
+    const void *units;
+    size_t len;             /* in units */
+    unsigned width;         /* bytes per unit */
+    Py_buffer view;         /* held while counting, when has_view */
+    bool has_view;
+} operand;
+
+static int
+operand_from_str(operand *op, PyObject *str)
+{
+#if PY_VERSION_HEX < 0x030C0000
+    /* Before 3.12 a str made by the legacy wchar_t API may still need its
+     * canonical form built. */
+    if (PyUnicode_READY(str) < 0)
+        return -1;
+#endif
+    op->units = PyUnicode_DATA(str);
+    op->len = (size_t)PyUnicode_GET_LENGTH(str);
+    op->width = (unsigned)PyUnicode_KIND(str);
+    op->has_view = false;
+    return 0;
+}
+
+static int
+operand_from_buffer(operand *op, PyObject *obj, const char *fname,
+                    const char *argname)
+{
+    op->width = 1;
+    if (PyBytes_CheckExact(obj)) {
+        /* Immutable and kept alive by the caller's reference. */
+        op->units = PyBytes_AS_STRING(obj);
+        op->len = (size_t)PyBytes_GET_SIZE(obj);
+        op->has_view = false;
+        return 0;
+    }
+    /* A held view also stops a bytearray from being resized meanwhile. */
+    if (PyObject_GetBuffer(obj, &op->view, PyBUF_SIMPLE) < 0) {
+        if (!PyErr_ExceptionMatches(PyExc_BufferError))
+            return -1;
+        PyErr_Clear();
+        PyErr_Format(PyExc_TypeError,
+                     "%s() argument '%s' must be a C-contiguous buffer",
+                     fname, argname);
+        return -1;
+    }
+    op->units = op->view.buf;
+    op->len = (size_t)op->view.len;
+    op->has_view = true;
+    return 0;
+}
+
+static void
+operand_release(operand *op)
+{
+    if (op->has_view) {
+        PyBuffer_Release(&op->view);
+        op->has_view = false;
+    }
+}
+
+static int
+check_operand_type(const char *fname, const char *argname, PyObject *obj)
+{
+    if (PyUnicode_Check(obj) || PyObject_CheckBuffer(obj))
+        return 0;
+    PyErr_Format(PyExc_TypeError,
+                 "%s() argument '%s' must be str or a bytes-like object, "
+                 "not %.200s", fname, argname, Py_TYPE(obj)->tp_name);
+    return -1;
+}
+
+/* Copies `n` units of width `from` into width `to` (> from): a needle
+ * read in the text's form. */
+static void
+widen_units(void *dst, unsigned to, const void *src, unsigned from, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        Py_UCS4 unit = from == 1 ? ((const Py_UCS1 *)src)[i]
+                                 : ((const Py_UCS2 *)src)[i];
+        if (to == 2)
+            ((Py_UCS2 *)dst)[i] = (Py_UCS2)unit;
+        else
+            ((Py_UCS4 *)dst)[i] = unit;
+    }
+}
+
+/* ---- counting ----------------------------------------------------------- */
+
+static size_t
+count_with_gil_policy(const wc_backend *backend, const wc_query *q,
+                      size_t threads, gil_policy policy)
+{
+    bool release = policy == RELEASE_GIL
+        || (policy == RELEASE_GIL_IF_LARGE
+            && q->text_len * q->width >= GIL_RELEASE_MIN_BYTES);
+    if (!release)
+        return wc_count_words(backend, q, threads);
+    size_t count;
+    Py_BEGIN_ALLOW_THREADS
+    count = wc_count_words(backend, q, threads);
+    Py_END_ALLOW_THREADS
+    return count;
+}
+
+/* The count of every public counter, once its arguments are C values. */
+static PyObject *
+count_impl(const char *fname, PyObject *contents, PyObject *needle,
+           const wc_backend *backend, size_t threads, gil_policy policy)
+{
+    if (check_operand_type(fname, "contents", contents) < 0
+        || check_operand_type(fname, "needle", needle) < 0)
+        return NULL;
+    bool is_str = PyUnicode_Check(contents);
+    if (is_str != (bool)PyUnicode_Check(needle)) {
+        PyErr_Format(PyExc_TypeError,
+                     "%s() arguments 'contents' and 'needle' must both be str "
+                     "or both bytes-like, not %.200s and %.200s", fname,
+                     Py_TYPE(contents)->tp_name, Py_TYPE(needle)->tp_name);
+        return NULL;
+    }
+
+    operand text, word;
+    if (is_str) {
+        if (operand_from_str(&text, contents) < 0
+            || operand_from_str(&word, needle) < 0)
+            return NULL;
+    }
+    else {
+        if (operand_from_buffer(&text, contents, fname, "contents") < 0)
+            return NULL;
+        if (operand_from_buffer(&word, needle, fname, "needle") < 0) {
+            operand_release(&text);
+            return NULL;
+        }
+    }
+
+    PyObject *result = NULL;
+    char stack_needle[STACK_NEEDLE_BYTES];
+    void *widened = NULL;
+    size_t count = 0;
+    if (word.width > text.width)
+        goto done;  /* it holds a code point the text's form cannot */
+    if (word.width < text.width) {
+        size_t bytes = word.len * text.width;
+        widened = bytes <= sizeof stack_needle ? stack_needle
+                                               : PyMem_Malloc(bytes);
+        if (!widened) {
+            PyErr_NoMemory();
+            goto error;
+        }
+        widen_units(widened, text.width, word.units, word.width, word.len);
+        word.units = widened;
+        word.width = text.width;
+    }
+    wc_query q = {
+        .text = text.units,
+        .text_len = text.len,
+        .needle = word.units,
+        .needle_len = word.len,
+        .width = text.width,
+    };
+    count = count_with_gil_policy(backend, &q, threads, policy);
+done:
+    result = PyLong_FromSize_t(count);
+error:
+    if (widened != stack_needle)
+        PyMem_Free(widened);
+    operand_release(&word);
+    operand_release(&text);
+    return result;
+}
+
+static module_state *
+get_state(PyObject *module)
+{
+    return (module_state *)PyModule_GetState(module);
+}
+
+/* ---- the public functions ----------------------------------------------- */
+
+static const char *const CONTENTS_NEEDLE[] = {"contents", "needle"};
+static const char *const CONTENTS_NEEDLE_THREADS[] = {"contents", "needle", "threads"};
+
+PyDoc_STRVAR(search_doc,
+"search($module, /, contents, needle, *, threads=None)\n--\n\n"
+"Count the words of `contents` equal to `needle`, on several threads.\n\n"
+"`contents` and `needle` are both str or both bytes-like. Lines end at\n"
+"\"\\n\" or \"\\r\\n\"; a line splits into words at every single space.\n"
+"The GIL is released while counting (except for texts under 64 KiB).\n"
+"`threads` is how many threads may count, the caller's included: None\n"
+"for $WORD_COUNT_THREADS or else every CPU this process may run on.");
+
+static PyObject *
+search(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
+       PyObject *kwnames)
+{
+    static const signature sig = {"search", CONTENTS_NEEDLE_THREADS, 3, 2, 2};
+    PyObject *argv[3];
+    size_t threads;
+    module_state *state = get_state(module);
+    if (parse_args(&sig, args, nargs, kwnames, argv) < 0
+        || parse_threads(sig.fname, argv[2], state->default_threads, &threads) < 0)
+        return NULL;
+    return count_impl(sig.fname, argv[0], argv[1], state->backend, threads,
+                      RELEASE_GIL_IF_LARGE);
+}
+
+PyDoc_STRVAR(search_sequential_doc,
+"search_sequential($module, /, contents, needle)\n--\n\n"
+"Count the words of `contents` equal to `needle` on the calling thread,\n"
+"holding the GIL: no other Python thread runs meanwhile.");
+
+static PyObject *
+search_sequential(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
+                  PyObject *kwnames)
+{
+    static const signature sig = {"search_sequential", CONTENTS_NEEDLE, 2, 2, 2};
+    PyObject *argv[2];
+    if (parse_args(&sig, args, nargs, kwnames, argv) < 0)
+        return NULL;
+    return count_impl(sig.fname, argv[0], argv[1], get_state(module)->backend,
+                      1, HOLD_GIL);
+}
+
+PyDoc_STRVAR(search_sequential_allow_threads_doc,
+"search_sequential_allow_threads($module, /, contents, needle)\n--\n\n"
+"Count the words of `contents` equal to `needle` on the calling thread,\n"
+"with the GIL released, so that other Python threads run meanwhile.");
+
+static PyObject *
+search_sequential_allow_threads(PyObject *module, PyObject *const *args,
+                                Py_ssize_t nargs, PyObject *kwnames)
+{
+    static const signature sig = {"search_sequential_allow_threads",
+                                  CONTENTS_NEEDLE, 2, 2, 2};
+    PyObject *argv[2];
+    if (parse_args(&sig, args, nargs, kwnames, argv) < 0)
+        return NULL;
+    return count_impl(sig.fname, argv[0], argv[1], get_state(module)->backend,
+                      1, RELEASE_GIL);
+}
+
+/* ---- private helpers for the tests and benchmarks ------------------------ */
+
+PyDoc_STRVAR(count_with_doc,
+"_count_with($module, /, contents, needle, backend, *, threads=1)\n--\n\n"
+"`search` with the named backend (see _backends()), GIL released; for tests.");
+
+static PyObject *
+count_with(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
+           PyObject *kwnames)
+{
+    static const char *const names[] = {"contents", "needle", "backend", "threads"};
+    static const signature sig = {"_count_with", names, 4, 3, 3};
+    PyObject *argv[4];
+    size_t threads;
+    if (parse_args(&sig, args, nargs, kwnames, argv) < 0
+        || parse_threads(sig.fname, argv[3], 1, &threads) < 0)
+        return NULL;
+    const char *name = PyUnicode_Check(argv[2]) ? PyUnicode_AsUTF8(argv[2]) : NULL;
+    if (!name) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_TypeError,
+                            "_count_with() argument 'backend' must be str");
+        return NULL;
+    }
+    const wc_backend *backend = wc_backend_find(name);
+    if (!backend)
+        return PyErr_Format(PyExc_ValueError,
+                            "_count_with() argument 'backend': no backend %R "
+                            "runs on this CPU", argv[2]);
+    (void)module;
+    return count_impl(sig.fname, argv[0], argv[1], backend, threads, RELEASE_GIL);
+}
+
+PyDoc_STRVAR(backends_doc,
+"_backends($module, /)\n--\n\n"
+"The names of the backends this CPU runs, best first.");
+
+static PyObject *
+backends(PyObject *module, PyObject *unused)
+{
+    (void)module;
+    (void)unused;
+    const wc_backend *all[16];
+    size_t n = wc_backends_available(all, 16);
+    PyObject *names = PyTuple_New((Py_ssize_t)n);
+    if (!names)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        PyObject *name = PyUnicode_FromString(all[i]->name);
+        if (!name) {
+            Py_DECREF(names);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(names, (Py_ssize_t)i, name);
+    }
+    return names;
+}
+
+PyDoc_STRVAR(pool_workers_doc,
+"_pool_workers($module, /)\n--\n\n"
+"How many worker threads the pool runs now.");
+
+static PyObject *
+pool_workers(PyObject *module, PyObject *unused)
+{
+    (void)module;
+    (void)unused;
+    return PyLong_FromSize_t(wc_pool_workers());
+}
+
+#define FASTCALL_KW(f) (PyCFunction)(void (*)(void))(f), METH_FASTCALL | METH_KEYWORDS
+
+static PyMethodDef module_methods[] = {
+    {"search", FASTCALL_KW(search), search_doc},
+    {"search_sequential", FASTCALL_KW(search_sequential), search_sequential_doc},
+    {"search_sequential_allow_threads", FASTCALL_KW(search_sequential_allow_threads),
+     search_sequential_allow_threads_doc},
+    {"_count_with", FASTCALL_KW(count_with), count_with_doc},
+    {"_backends", backends, METH_NOARGS, backends_doc},
+    {"_pool_workers", pool_workers, METH_NOARGS, pool_workers_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+/* ---- the module --------------------------------------------------------- */
+
+/* The CPUs this process may run on, as os.sched_getaffinity(0) counts them. */
+static size_t
+usable_cpus(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+        return (size_t)CPU_COUNT(&set);
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    return online > 0 ? (size_t)online : 1;
+}
+
+/* threads=None: $WORD_COUNT_THREADS when set, else every usable CPU. */
+static int
+read_default_threads(size_t *threads)
+{
+    const char *text = getenv("WORD_COUNT_THREADS");
+    if (!text || !*text) {
+        *threads = usable_cpus();
+        return 0;
+    }
+    char *end;
+    long long n = strtoll(text, &end, 10);
+    if (*end != '\0' || n < 1) {
+        PyErr_Format(PyExc_ValueError,
+                     "WORD_COUNT_THREADS must be an integer of at least 1, "
+                     "not '%.100s'", text);
+        return -1;
+    }
+    *threads = (size_t)n;
+    return 0;
+}
+
+static int
+module_exec(PyObject *module)
+{
+    module_state *state = get_state(module);
+    const wc_backend *best = wc_backend_best();
+    if (read_default_threads(&state->default_threads) < 0
+        || PyModule_AddStringConstant(module, "simd", best->name) < 0
+        || PyModule_AddIntConstant(module, "_parallel_min_bytes",
+                                   (long)WC_PARALLEL_MIN_BYTES) < 0
+        || PyModule_AddIntConstant(module, "_gil_release_min_bytes",
+                                   (long)GIL_RELEASE_MIN_BYTES) < 0)
+        return -1;
+    /* Set last: module_free reads it as "this module counted itself". */
+    state->backend = best;
+    atomic_fetch_add(&live_modules, 1);
+    return 0;
+}
+
+static void
+module_free(void *module)
+{
+    module_state *state = get_state(module);
+    if (state && state->backend && atomic_fetch_sub(&live_modules, 1) == 1)
+        wc_pool_shutdown();
+}
+
+static PyModuleDef_Slot module_slots[] = {
+    {Py_mod_exec, module_exec},
+#ifdef Py_mod_multiple_interpreters   /* 3.12+: nothing is shared */
+    {Py_mod_multiple_interpreters, Py_MOD_PER_INTERPRETER_GIL_SUPPORTED},
+#endif
+#ifdef Py_mod_gil                     /* 3.13+: no state needs the GIL */
+    {Py_mod_gil, Py_MOD_GIL_NOT_USED},
+#endif
+    {0, NULL},
+};
+
+static struct PyModuleDef module_def = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "word_count._wordcount",
+    .m_doc = "Count the words of a text equal to a needle, in C.",
+    .m_size = sizeof(module_state),
+    .m_methods = module_methods,
+    .m_slots = module_slots,
+    .m_free = module_free,
+};
+
+PyMODINIT_FUNC
+PyInit__wordcount(void)
+{
+    return PyModuleDef_Init(&module_def);
+}
