@@ -1,0 +1,29 @@
+"""Fixtures shared by the tests: every counter, run as its users run it."""
+import contextlib
+import io
+
+import pytest
+
+from counters import C_COUNTERS, COUNTERS
+
+
+def zen_of_python() -> str:
+    """The text `import this` prints, without printing it."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        import this
+    return "".join(this.d.get(c, c) for c in this.s)
+
+
+@pytest.fixture(params=list(COUNTERS), ids=list(COUNTERS))
+def count(request):
+    return COUNTERS[request.param]
+
+
+@pytest.fixture(params=list(C_COUNTERS), ids=list(C_COUNTERS))
+def c_count(request):
+    return C_COUNTERS[request.param]
+
+
+@pytest.fixture(scope="session")
+def zen() -> str:
+    return zen_of_python()

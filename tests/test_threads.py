@@ -1,0 +1,203 @@
+"""Threads: the GIL released where promised, the pool, fork, many callers."""
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+import word_count
+
+#: Large enough that one count takes tens of milliseconds.
+BIG = "is it is " * 3_000_000
+BIG_COUNT = 6_000_000
+
+
+def ticks_inside_call(func, *args):
+    """How often another Python thread ran during the middle half of a call."""
+    ticks = []
+    stop = threading.Event()
+
+    def spin():
+        while not stop.is_set():
+            ticks.append(time.perf_counter())
+
+    spinner = threading.Thread(target=spin)
+    spinner.start()
+    time.sleep(0.02)
+    try:
+        start = time.perf_counter()
+        assert func(*args) == BIG_COUNT
+        end = time.perf_counter()
+    finally:
+        stop.set()
+        spinner.join()
+    quarter = (end - start) / 4
+    return sum(start + quarter < t < end - quarter for t in ticks)
+
+
+@pytest.mark.parametrize("func", [
+    word_count.search,
+    word_count.search_sequential_allow_threads,
+])
+def test_gil_released(func):
+    assert ticks_inside_call(func, BIG, "is") > 0
+
+
+def test_gil_held_by_search_sequential():
+    assert ticks_inside_call(word_count.search_sequential, BIG, "is") == 0
+
+
+def test_thread_pool_executor_like_the_seed():
+    executor = ThreadPoolExecutor(max_workers=2)
+    future_1 = executor.submit(word_count.search_sequential_allow_threads, BIG, "is")
+    future_2 = executor.submit(word_count.search_sequential_allow_threads, BIG, "is")
+    assert future_1.result() == future_2.result() == BIG_COUNT
+    executor.shutdown()
+
+
+def test_many_python_threads_call_search_at_once():
+    texts = [("a " * n, n) for n in (0, 1, 1000, 200_000, 700_000)]
+    with ThreadPoolExecutor(max_workers=16) as executor:
+        futures = [
+            (executor.submit(word_count.search, text, "a", threads=threads), n)
+            for _ in range(4)
+            for text, n in texts
+            for threads in (1, 2, 3, 8)
+        ]
+        for future, n in futures:
+            assert future.result() == n
+
+
+def test_the_pool_starts_lazily_and_grows_to_threads():
+    word_count.search(BIG, "is", threads=3)
+    assert word_count._wordcount._pool_workers() >= 2
+
+
+def test_small_texts_stay_on_the_calling_thread():
+    """Below _parallel_min_bytes no worker is woken: none is started here."""
+    code = (
+        "import word_count as w;"
+        "n = w._wordcount._parallel_min_bytes;"
+        "assert w.search('a ' * (n // 2 - 1), 'a', threads=8) == n // 2 - 1;"
+        "assert w._wordcount._pool_workers() == 0;"
+        "assert w.search('a ' * (n // 2), 'a', threads=2) == n // 2;"
+        "assert w._wordcount._pool_workers() == 1"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def wait_for_child(pid, seconds=60):
+    """The child's exit status; kills it if it hangs."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        time.sleep(0.01)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    pytest.fail("the forked child hung")
+
+
+def test_fork_after_the_pool_ran():
+    assert word_count.search(BIG, "is", threads=2) == BIG_COUNT
+    pid = os.fork()
+    if pid == 0:
+        ok = all(word_count.search(BIG, "is", threads=t) == BIG_COUNT for t in (1, 2, 4))
+        os._exit(0 if ok else 1)
+    assert wait_for_child(pid) == 0
+    assert word_count.search(BIG, "is", threads=2) == BIG_COUNT
+
+
+def fork_while_counting_in_other_threads():
+    """Forks while other threads are inside the pool; the child must count."""
+    stop = threading.Event()
+
+    def keep_counting():
+        while not stop.is_set():
+            assert word_count.search(BIG, "is", threads=2) == BIG_COUNT
+
+    threads = [threading.Thread(target=keep_counting) for _ in range(2)]
+    for t in threads:
+        t.start()
+    try:
+        for _ in range(5):
+            time.sleep(0.01)
+            pid = os.fork()
+            if pid == 0:
+                os._exit(0 if word_count.search(BIG, "is", threads=2) == BIG_COUNT else 1)
+            assert wait_for_child(pid) == 0
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+
+
+def test_fork_while_the_pool_is_busy():
+    fork_while_counting_in_other_threads()
+
+
+def count_big(threads):
+    return word_count.search(BIG, "is", threads=threads)
+
+
+def test_multiprocessing_fork_after_the_pool_ran():
+    assert word_count.search(BIG, "is", threads=2) == BIG_COUNT
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        result = pool.map_async(count_big, [1, 2, 3, 4])
+        assert result.get(timeout=60) == [BIG_COUNT] * 4
+
+
+@pytest.mark.parametrize("value, expected", [("1", 0), ("3", 2)])
+def test_word_count_threads_sets_the_default(value, expected):
+    code = (
+        "import word_count as w;"
+        "assert w.search('a ' * 1_000_000, 'a') == 1_000_000;"
+        "print(w._wordcount._pool_workers())"
+    )
+    env = dict(os.environ, WORD_COUNT_THREADS=value)
+    out = subprocess.run([sys.executable, "-c", code], env=env, check=True,
+                         capture_output=True, text=True).stdout
+    assert int(out) == expected
+
+
+def test_bad_word_count_threads_fails_the_import():
+    env = dict(os.environ, WORD_COUNT_THREADS="many")
+    result = subprocess.run([sys.executable, "-c", "import word_count"], env=env,
+                            capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "WORD_COUNT_THREADS must be an integer of at least 1, not 'many'" in result.stderr
+
+
+def test_default_threads_follow_the_affinity():
+    """threads=None uses every CPU sched_getaffinity allows: here, one."""
+    code = (
+        "import os; os.sched_setaffinity(0, {min(os.sched_getaffinity(0))});"
+        "import word_count as w;"
+        "assert w.search('a ' * 1_000_000, 'a') == 1_000_000;"
+        "print(w._wordcount._pool_workers())"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "WORD_COUNT_THREADS"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, check=True,
+                         capture_output=True, text=True).stdout
+    assert int(out) == 0
+
+
+def test_subinterpreters_count_too():
+    interpreters = pytest.importorskip("_xxsubinterpreters")
+    interp = interpreters.create()
+    try:
+        package_root = os.path.dirname(os.path.dirname(word_count.__file__))
+        interpreters.run_string(interp, (
+            f"import sys; sys.path.insert(0, {package_root!r})\n"
+            "import word_count\n"
+            "assert word_count.search('a ' * 500_000, 'a', threads=2) == 500_000\n"
+        ))
+    finally:
+        interpreters.destroy(interp)
+    assert word_count.search(BIG, "is", threads=2) == BIG_COUNT
