@@ -220,18 +220,25 @@ widen_units(void *dst, unsigned to, const void *src, unsigned from, size_t n)
 
 /* ---- counting ----------------------------------------------------------- */
 
+/* How a count runs: which backend, on how many threads, who holds the GIL. */
+typedef struct {
+    const wc_backend *backend;
+    size_t threads;
+    size_t parallel_min_bytes;
+    gil_policy gil;
+} count_plan;
+
 static size_t
-count_with_gil_policy(const wc_backend *backend, const wc_query *q,
-                      size_t threads, gil_policy policy)
+count_as_planned(const count_plan *plan, const wc_query *q)
 {
-    bool release = policy == RELEASE_GIL
-        || (policy == RELEASE_GIL_IF_LARGE
+    bool release = plan->gil == RELEASE_GIL
+        || (plan->gil == RELEASE_GIL_IF_LARGE
             && q->text_len * q->width >= GIL_RELEASE_MIN_BYTES);
     if (!release)
-        return wc_count_words(backend, q, threads);
+        return wc_count_words(plan->backend, q, plan->threads, plan->parallel_min_bytes);
     size_t count;
     Py_BEGIN_ALLOW_THREADS
-    count = wc_count_words(backend, q, threads);
+    count = wc_count_words(plan->backend, q, plan->threads, plan->parallel_min_bytes);
     Py_END_ALLOW_THREADS
     return count;
 }
@@ -239,7 +246,7 @@ count_with_gil_policy(const wc_backend *backend, const wc_query *q,
 /* The count of every public counter, once its arguments are C values. */
 static PyObject *
 count_impl(const char *fname, PyObject *contents, PyObject *needle,
-           const wc_backend *backend, size_t threads, gil_policy policy)
+           const count_plan *plan)
 {
     if (check_operand_type(fname, "contents", contents) < 0
         || check_operand_type(fname, "needle", needle) < 0)
@@ -293,7 +300,7 @@ count_impl(const char *fname, PyObject *contents, PyObject *needle,
         .needle_len = word.len,
         .width = text.width,
     };
-    count = count_with_gil_policy(backend, &q, threads, policy);
+    count = count_as_planned(plan, &q);
 done:
     result = PyLong_FromSize_t(count);
 error:
@@ -335,8 +342,9 @@ search(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
     if (parse_args(&sig, args, nargs, kwnames, argv) < 0
         || parse_threads(sig.fname, argv[2], state->default_threads, &threads) < 0)
         return NULL;
-    return count_impl(sig.fname, argv[0], argv[1], state->backend, threads,
-                      RELEASE_GIL_IF_LARGE);
+    count_plan plan = {state->backend, threads, WC_PARALLEL_MIN_BYTES,
+                       RELEASE_GIL_IF_LARGE};
+    return count_impl(sig.fname, argv[0], argv[1], &plan);
 }
 
 PyDoc_STRVAR(search_sequential_doc,
@@ -352,8 +360,8 @@ search_sequential(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
     PyObject *argv[2];
     if (parse_args(&sig, args, nargs, kwnames, argv) < 0)
         return NULL;
-    return count_impl(sig.fname, argv[0], argv[1], get_state(module)->backend,
-                      1, HOLD_GIL);
+    count_plan plan = {get_state(module)->backend, 1, 0, HOLD_GIL};
+    return count_impl(sig.fname, argv[0], argv[1], &plan);
 }
 
 PyDoc_STRVAR(search_sequential_allow_threads_doc,
@@ -370,27 +378,39 @@ search_sequential_allow_threads(PyObject *module, PyObject *const *args,
     PyObject *argv[2];
     if (parse_args(&sig, args, nargs, kwnames, argv) < 0)
         return NULL;
-    return count_impl(sig.fname, argv[0], argv[1], get_state(module)->backend,
-                      1, RELEASE_GIL);
+    count_plan plan = {get_state(module)->backend, 1, 0, RELEASE_GIL};
+    return count_impl(sig.fname, argv[0], argv[1], &plan);
 }
 
 /* ---- private helpers for the tests and benchmarks ------------------------ */
 
 PyDoc_STRVAR(count_with_doc,
-"_count_with($module, /, contents, needle, backend, *, threads=1)\n--\n\n"
-"`search` with the named backend (see _backends()), GIL released; for tests.");
+"_count_with($module, /, contents, needle, backend, *, threads=1,\n"
+"            parallel_min_bytes=_parallel_min_bytes)\n--\n\n"
+"`search` with the named backend (see _backends()), GIL released, for tests\n"
+"and benchmarks; texts under `parallel_min_bytes` use one thread.");
 
 static PyObject *
 count_with(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
            PyObject *kwnames)
 {
-    static const char *const names[] = {"contents", "needle", "backend", "threads"};
-    static const signature sig = {"_count_with", names, 4, 3, 3};
-    PyObject *argv[4];
-    size_t threads;
+    static const char *const names[] = {"contents", "needle", "backend", "threads",
+                                        "parallel_min_bytes"};
+    static const signature sig = {"_count_with", names, 5, 3, 3};
+    PyObject *argv[5];
+    count_plan plan = {NULL, 1, WC_PARALLEL_MIN_BYTES, RELEASE_GIL};
     if (parse_args(&sig, args, nargs, kwnames, argv) < 0
-        || parse_threads(sig.fname, argv[3], 1, &threads) < 0)
+        || parse_threads(sig.fname, argv[3], 1, &plan.threads) < 0)
         return NULL;
+    if (argv[4]) {
+        Py_ssize_t min_bytes = PyLong_AsSsize_t(argv[4]);
+        if (min_bytes == -1 && PyErr_Occurred())
+            return NULL;
+        if (min_bytes < 0)
+            return PyErr_Format(PyExc_ValueError, "_count_with() argument "
+                                "'parallel_min_bytes' must not be negative");
+        plan.parallel_min_bytes = (size_t)min_bytes;
+    }
     const char *name = PyUnicode_Check(argv[2]) ? PyUnicode_AsUTF8(argv[2]) : NULL;
     if (!name) {
         if (!PyErr_Occurred())
@@ -398,13 +418,13 @@ count_with(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
                             "_count_with() argument 'backend' must be str");
         return NULL;
     }
-    const wc_backend *backend = wc_backend_find(name);
-    if (!backend)
+    plan.backend = wc_backend_find(name);
+    if (!plan.backend)
         return PyErr_Format(PyExc_ValueError,
                             "_count_with() argument 'backend': no backend %R "
                             "runs on this CPU", argv[2]);
     (void)module;
-    return count_impl(sig.fname, argv[0], argv[1], backend, threads, RELEASE_GIL);
+    return count_impl(sig.fname, argv[0], argv[1], &plan);
 }
 
 PyDoc_STRVAR(backends_doc,

@@ -57,7 +57,7 @@ static size_t width_index(unsigned width)
 
 /* Tasks per thread: more than one, so that a thread slowed by the rest of the
  * machine is helped by the others instead of being waited for. */
-#define TASKS_PER_THREAD 4
+#define TASKS_PER_THREAD ((size_t)4)
 #define MAX_TASKS ((size_t)1024)
 /* No task is smaller than this: a task costs a few lock operations. */
 #define MIN_TASK_BYTES ((size_t)64 * 1024)
@@ -79,7 +79,8 @@ static void count_task(void *ctx, size_t index)
     job->counts[index] = job->count_range(job->q, begin, end);
 }
 
-size_t wc_count_words(const wc_backend *backend, const wc_query *q, size_t threads)
+size_t wc_count_words(const wc_backend *backend, const wc_query *q,
+                      size_t threads, size_t parallel_min_bytes)
 {
     if (q->text_len == 0 || q->needle_len > q->text_len || !wc_needle_can_match(q))
         return 0;
@@ -90,12 +91,16 @@ size_t wc_count_words(const wc_backend *backend, const wc_query *q, size_t threa
 
     wc_count_range_fn count_range = backend->count_range[width_index(q->width)];
     size_t bytes = q->text_len * q->width;
-    if (threads <= 1 || bytes < WC_PARALLEL_MIN_BYTES)
+    if (threads <= 1 || bytes < parallel_min_bytes)
         return count + count_range(q, 0, q->text_len);
 
+    if (threads > WC_POOL_MAX_WORKERS + 1)
+        threads = WC_POOL_MAX_WORKERS + 1;
     size_t ntasks = threads * TASKS_PER_THREAD;
     if (ntasks > bytes / MIN_TASK_BYTES)
         ntasks = bytes / MIN_TASK_BYTES;
+    if (ntasks < threads)
+        ntasks = threads < q->text_len ? threads : q->text_len;
     if (ntasks > MAX_TASKS)
         ntasks = MAX_TASKS;
     count_job job = {

@@ -67,12 +67,14 @@ const wc_backend *wc_backend_find(const char *name);
 /* False when no word can equal the needle: it holds " " or "\n". */
 bool wc_needle_can_match(const wc_query *q);
 
-/* The whole count, on up to `threads` threads (the caller's included).
- * Never fails: when worker threads cannot start the caller counts alone. */
-size_t wc_count_words(const wc_backend *backend, const wc_query *q, size_t threads);
+/* The whole count, on up to `threads` threads (the caller's included); texts
+ * under `parallel_min_bytes` are counted on the calling thread alone. Never
+ * fails: when worker threads cannot start the caller counts alone. */
+size_t wc_count_words(const wc_backend *backend, const wc_query *q,
+                      size_t threads, size_t parallel_min_bytes);
 
-/* Inputs shorter than this many bytes are counted in the calling thread:
- * waking a worker costs more than it saves below it (see README, "Threads"). */
+/* The parallel_min_bytes of `search`: below it, waking a worker costs more
+ * than it saves (measured by benchmarks/parallel_threshold.py; see README). */
 #define WC_PARALLEL_MIN_BYTES ((size_t)256 * 1024)
 
 #endif
