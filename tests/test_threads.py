@@ -201,3 +201,30 @@ def test_subinterpreters_count_too():
     finally:
         interpreters.destroy(interp)
     assert word_count.search(BIG, "is", threads=2) == BIG_COUNT
+
+
+def test_buffer_is_held_while_counting_without_the_gil():
+    """A bytearray cannot be resized under a count: its buffer is exported."""
+    data = bytearray(b"is it is " * 3_000_000)
+    refused = []
+    stop = threading.Event()
+
+    def try_to_resize():
+        while not stop.is_set():
+            try:
+                data.extend(b"x")
+                del data[-1]
+            except BufferError:
+                refused.append(True)
+
+    resizer = threading.Thread(target=try_to_resize)
+    resizer.start()
+    try:
+        for _ in range(20):
+            assert word_count.search_sequential_allow_threads(data, b"is") == BIG_COUNT
+            if refused:
+                break
+    finally:
+        stop.set()
+        resizer.join()
+    assert refused

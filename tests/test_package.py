@@ -1,0 +1,38 @@
+"""The package's surface: names, stubs, docstrings, reference counts."""
+import ast
+import pathlib
+import sys
+
+import word_count
+
+
+def test_stubs_and_marker_ship_beside_the_module():
+    package = pathlib.Path(word_count.__file__).parent
+    assert (package / "py.typed").exists()
+    stub = ast.parse((package / "__init__.pyi").read_text())
+    stubbed = {node.name for node in ast.walk(stub) if isinstance(node, ast.FunctionDef)}
+    stubbed |= {t.id for node in ast.walk(stub) if isinstance(node, (ast.Assign, ast.AnnAssign))
+                for t in (node.targets if isinstance(node, ast.Assign) else [node.target])}
+    assert set(word_count.__all__) <= stubbed
+
+
+def test_every_public_name_has_a_docstring():
+    for name in word_count.__all__:
+        if callable(getattr(word_count, name)):
+            assert getattr(word_count, name).__doc__, name
+
+
+def test_simd_names_a_backend_this_cpu_runs():
+    assert word_count.simd in word_count._wordcount._backends()
+    assert "scalar" in word_count._wordcount._backends()
+
+
+def test_successful_calls_keep_reference_counts():
+    text, needle = "is it is " * 100, "is"
+    data, bneedle = bytearray(text.encode()), bytearray(b"is")
+    before = [sys.getrefcount(o) for o in (text, needle, data, bneedle)]
+    for _ in range(10_000):
+        word_count.search(text, needle)
+        word_count.search_sequential(data, bneedle)
+        word_count.search_sequential_allow_threads(memoryview(data), bneedle)
+    assert [sys.getrefcount(o) for o in (text, needle, data, bneedle)] == before
