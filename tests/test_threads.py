@@ -88,7 +88,19 @@ def test_small_texts_stay_on_the_calling_thread():
         "assert w.search('a ' * (n // 2), 'a', threads=2) == n // 2;"
         "assert w._wordcount._pool_workers() == 1"
     )
-    subprocess.run([sys.executable, "-c", code], check=True)
+    run_python(code)
+
+
+def run_python(code, **env):
+    """Runs `code` in a new interpreter that imports this word_count (not the
+    source tree's), with `env` added to the environment; returns its stdout."""
+    package_root = os.path.dirname(os.path.dirname(word_count.__file__))
+    full_env = {k: v for k, v in os.environ.items() if k != "WORD_COUNT_THREADS"}
+    full_env.update(env, PYTHONPATH=package_root)
+    result = subprocess.run([sys.executable, "-c", code], env=full_env, cwd="/",
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
 
 
 def wait_for_child(pid, seconds=60):
@@ -160,18 +172,13 @@ def test_word_count_threads_sets_the_default(value, expected):
         "assert w.search('a ' * 1_000_000, 'a') == 1_000_000;"
         "print(w._wordcount._pool_workers())"
     )
-    env = dict(os.environ, WORD_COUNT_THREADS=value)
-    out = subprocess.run([sys.executable, "-c", code], env=env, check=True,
-                         capture_output=True, text=True).stdout
-    assert int(out) == expected
+    assert int(run_python(code, WORD_COUNT_THREADS=value)) == expected
 
 
 def test_bad_word_count_threads_fails_the_import():
-    env = dict(os.environ, WORD_COUNT_THREADS="many")
-    result = subprocess.run([sys.executable, "-c", "import word_count"], env=env,
-                            capture_output=True, text=True)
-    assert result.returncode != 0
-    assert "WORD_COUNT_THREADS must be an integer of at least 1, not 'many'" in result.stderr
+    with pytest.raises(AssertionError, match="WORD_COUNT_THREADS must be an integer "
+                       "of at least 1, not 'many'"):
+        run_python("import word_count", WORD_COUNT_THREADS="many")
 
 
 def test_default_threads_follow_the_affinity():
@@ -182,10 +189,7 @@ def test_default_threads_follow_the_affinity():
         "assert w.search('a ' * 1_000_000, 'a') == 1_000_000;"
         "print(w._wordcount._pool_workers())"
     )
-    env = {k: v for k, v in os.environ.items() if k != "WORD_COUNT_THREADS"}
-    out = subprocess.run([sys.executable, "-c", code], env=env, check=True,
-                         capture_output=True, text=True).stdout
-    assert int(out) == 0
+    assert int(run_python(code)) == 0
 
 
 def test_subinterpreters_count_too():
