@@ -10,6 +10,9 @@ SOURCES = [
     "wordcount.c",
     "csrc/kernel.c",
     "csrc/kernel_scalar.c",
+    "csrc/kernel_sse2.c",
+    "csrc/kernel_avx2.c",
+    "csrc/kernel_avx512.c",
     "csrc/pool.c",
 ]
 
@@ -26,6 +29,7 @@ setup(
             depends=[
                 "csrc/kernel.h",
                 "csrc/kernel_rule.h",
+                "csrc/kernel_simd.h",
                 "csrc/pool.h",
             ],
             extra_compile_args=compile_args,

@@ -7,11 +7,23 @@
 #include "kernel_rule.h"
 #include "pool.h"
 
+#ifdef WC_HAVE_X86_BACKENDS
+/* __builtin_cpu_supports also asks the OS (XGETBV) whether it saves the wide
+ * registers, so a "yes" means the backend really runs. */
+static bool cpu_has_avx2(void) { return __builtin_cpu_supports("avx2"); }
+static bool cpu_has_avx512bw(void) { return __builtin_cpu_supports("avx512bw"); }
+#endif
+
 /* Best first; each entry is runnable when its `supported` says so. */
 static const struct {
     const wc_backend *backend;
     bool (*supported)(void);
 } candidates[] = {
+#ifdef WC_HAVE_X86_BACKENDS
+    {&wc_backend_avx512bw, cpu_has_avx512bw},
+    {&wc_backend_avx2, cpu_has_avx2},
+    {&wc_backend_sse2, NULL},
+#endif
     {&wc_backend_scalar, NULL},
 };
 

@@ -54,6 +54,13 @@ typedef struct wc_backend {
 /* The portable reference every other backend is tested against. */
 extern const wc_backend wc_backend_scalar;
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define WC_HAVE_X86_BACKENDS 1
+extern const wc_backend wc_backend_sse2;        /* the x86-64 baseline */
+extern const wc_backend wc_backend_avx2;
+extern const wc_backend wc_backend_avx512bw;
+#endif
+
 /* The backends this CPU can run, best first, ending with the scalar one.
  * Returns how many were written to `out` (at most `cap`). */
 size_t wc_backends_available(const wc_backend **out, size_t cap);

@@ -1,0 +1,41 @@
+/* The AVX2 backend: 32-byte registers. The algorithm is in kernel_simd.h;
+ * this file gives it words, compiled for AVX2 whatever the build's flags
+ * (kernel.c runs it only where the CPU has AVX2). */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#ifdef __clang__
+#pragma clang attribute push(__attribute__((target("avx2,popcnt,bmi"))), apply_to = function)
+#else
+#pragma GCC target("avx2,popcnt,bmi")
+#endif
+#include <immintrin.h>
+#include <stdint.h>
+
+typedef __m256i simd_vec;
+#define SIMD_BYTES 32
+#define SIMD_BITS_PER_UNIT(w) (w)   /* movemask gives a bit per byte */
+#define SIMD_BACKEND wc_backend_avx2
+#define SIMD_NAME "avx2"
+
+static inline simd_vec simd_load(const void *p) { return _mm256_loadu_si256((const __m256i *)p); }
+
+static inline simd_vec simd_splat(unsigned w, uint32_t unit)
+{
+    return w == 1 ? _mm256_set1_epi8((char)unit)
+         : w == 2 ? _mm256_set1_epi16((short)unit)
+                  : _mm256_set1_epi32((int)unit);
+}
+
+static inline uint64_t simd_eq(unsigned w, simd_vec a, simd_vec b)
+{
+    simd_vec eq = w == 1 ? _mm256_cmpeq_epi8(a, b)
+                : w == 2 ? _mm256_cmpeq_epi16(a, b)
+                         : _mm256_cmpeq_epi32(a, b);
+    return (uint32_t)_mm256_movemask_epi8(eq);
+}
+
+#include "kernel_simd.h"
+
+#ifdef __clang__
+#pragma clang attribute pop
+#endif
+#endif

@@ -1,0 +1,31 @@
+/* The SSE2 backend: 16-byte registers, the x86-64 baseline (every x86-64 CPU
+ * runs it). The algorithm is in kernel_simd.h; this file gives it words. */
+#if defined(__x86_64__) || defined(_M_X64)
+#include <emmintrin.h>
+#include <stdint.h>
+
+typedef __m128i simd_vec;
+#define SIMD_BYTES 16
+#define SIMD_BITS_PER_UNIT(w) (w)   /* movemask gives a bit per byte */
+#define SIMD_BACKEND wc_backend_sse2
+#define SIMD_NAME "sse2"
+
+static inline simd_vec simd_load(const void *p) { return _mm_loadu_si128((const __m128i *)p); }
+
+static inline simd_vec simd_splat(unsigned w, uint32_t unit)
+{
+    return w == 1 ? _mm_set1_epi8((char)unit)
+         : w == 2 ? _mm_set1_epi16((short)unit)
+                  : _mm_set1_epi32((int)unit);
+}
+
+static inline uint64_t simd_eq(unsigned w, simd_vec a, simd_vec b)
+{
+    simd_vec eq = w == 1 ? _mm_cmpeq_epi8(a, b)
+                : w == 2 ? _mm_cmpeq_epi16(a, b)
+                         : _mm_cmpeq_epi32(a, b);
+    return (uint32_t)_mm_movemask_epi8(eq);
+}
+
+#include "kernel_simd.h"
+#endif

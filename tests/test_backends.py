@@ -1,0 +1,61 @@
+"""Every backend the CPU runs, forced in turn, against the reference on every
+length around the vector widths and every needle length from 0 to 70."""
+import itertools
+
+import pytest
+
+import word_count
+from word_count._wordcount import _backends, _count_with
+
+BACKENDS = _backends()
+
+#: One character per PEP 393 form, to widen a text into that form.
+WIDENERS = {1: "", 2: "\u0101", 4: "\U0001f600"}
+SEPARATORS = [" ", "\n", "\r\n", "  ", "\r", " \r\n", "\n\n"]
+
+
+def needle_of(length: int, form: int) -> str:
+    """A needle of `length` units whose first and last units recur inside it."""
+    units = "ab" + WIDENERS[form] + "c"
+    return "".join(units[i % len(units)] for i in range(length))
+
+
+def text_around(needle: str, length: int, seed: int) -> str:
+    """`length` units of needles, near-misses and separators of every kind, so
+    that matches fall on every lane and at the very end of the text."""
+    near_misses = [needle[:-1], needle + "x", "x" + needle, needle.upper()]
+    words = itertools.cycle([needle, needle, *near_misses[seed % 4:], needle + "\r"])
+    separators = itertools.cycle(SEPARATORS[seed % len(SEPARATORS):] + SEPARATORS)
+    pieces, size = [], 0
+    while size < length:
+        piece = next(words) + next(separators)
+        pieces.append(piece)
+        size += len(piece)
+    return "".join(pieces)[:length]
+
+
+@pytest.mark.parametrize("form", [1, 2, 4])
+@pytest.mark.parametrize("needle_length", range(71))
+@pytest.mark.parametrize("ends_in_cr", [False, True], ids=["plain", "ends_in_cr"])
+def test_every_length_and_needle(form, needle_length, ends_in_cr):
+    needle = needle_of(needle_length, form)
+    if ends_in_cr and needle:
+        needle = needle[:-1] + "\r"  # may not end right before "\n"
+    for length in range(301):
+        text = text_around(needle, length, seed=length)
+        if form > 1 and length:
+            text = text[:-1] + WIDENERS[form]  # the whole text in that form
+        expected = word_count.search_py(text, needle)
+        for backend in BACKENDS:
+            assert _count_with(text, needle, backend) == expected, (backend, text, needle)
+
+
+@pytest.mark.parametrize("offset", range(64))
+def test_bytes_at_every_alignment(offset):
+    needle = b"is"
+    padded = b"x" * offset + (b"is it is\r\nis  this is\n" * 20)
+    for length in range(0, 260, 7):
+        view = memoryview(padded)[offset:offset + length]
+        expected = word_count.search_py(view, needle)
+        for backend in BACKENDS:
+            assert _count_with(view, needle, backend) == expected, (backend, offset, length)
