@@ -25,12 +25,29 @@ static inline simd_vec simd_splat(unsigned w, uint32_t unit)
                   : _mm256_set1_epi32((int)unit);
 }
 
-static inline uint64_t simd_eq(unsigned w, simd_vec a, simd_vec b)
+typedef __m256i simd_mask;
+
+static inline simd_mask simd_eq(unsigned w, simd_vec a, simd_vec b)
 {
-    simd_vec eq = w == 1 ? _mm256_cmpeq_epi8(a, b)
-                : w == 2 ? _mm256_cmpeq_epi16(a, b)
-                         : _mm256_cmpeq_epi32(a, b);
-    return (uint32_t)_mm256_movemask_epi8(eq);
+    return w == 1 ? _mm256_cmpeq_epi8(a, b)
+         : w == 2 ? _mm256_cmpeq_epi16(a, b)
+                  : _mm256_cmpeq_epi32(a, b);
+}
+
+static inline simd_mask simd_and(simd_mask a, simd_mask b) { return _mm256_and_si256(a, b); }
+static inline simd_mask simd_or(simd_mask a, simd_mask b) { return _mm256_or_si256(a, b); }
+static inline uint64_t simd_bits(simd_mask m) { return (uint32_t)_mm256_movemask_epi8(m); }
+static inline simd_mask simd_all_lanes(void) { return _mm256_set1_epi8(-1); }
+
+static inline simd_mask simd_and_eq(unsigned w, simd_mask k, simd_vec a, simd_vec b)
+{
+    return simd_and(k, simd_eq(w, a, b));
+}
+
+static inline simd_mask simd_and_sep(unsigned w, simd_mask k, simd_vec a)
+{
+    return simd_and(k, simd_or(simd_eq(w, a, simd_splat(w, ' ')),
+                               simd_eq(w, a, simd_splat(w, '\n'))));
 }
 
 #include "kernel_simd.h"

@@ -26,11 +26,40 @@ static inline simd_vec simd_splat(unsigned w, uint32_t unit)
                   : _mm512_set1_epi32((int)unit);
 }
 
-static inline uint64_t simd_eq(unsigned w, simd_vec a, simd_vec b)
+typedef __mmask64 simd_mask;   /* narrower compares fill its low bits */
+
+static inline simd_mask simd_eq(unsigned w, simd_vec a, simd_vec b)
 {
     return w == 1 ? _mm512_cmpeq_epi8_mask(a, b)
          : w == 2 ? _mm512_cmpeq_epi16_mask(a, b)
                   : _mm512_cmpeq_epi32_mask(a, b);
+}
+
+static inline simd_mask simd_and(simd_mask a, simd_mask b) { return a & b; }
+static inline simd_mask simd_or(simd_mask a, simd_mask b) { return a | b; }
+static inline uint64_t simd_bits(simd_mask m) { return m; }
+static inline simd_mask simd_all_lanes(void) { return ~(simd_mask)0; }
+
+static inline simd_mask simd_and_eq(unsigned w, simd_mask k, simd_vec a, simd_vec b)
+{
+    return w == 1 ? _mm512_mask_cmpeq_epi8_mask(k, a, b)
+         : w == 2 ? _mm512_mask_cmpeq_epi16_mask((__mmask32)k, a, b)
+                  : _mm512_mask_cmpeq_epi32_mask((__mmask16)k, a, b);
+}
+
+/* Bytes: each byte's low nibble picks the separator with that nibble (" " is
+ * 0x20, "\n" is 0x0a) or a byte whose low nibble differs (so equals nothing
+ * with this nibble); only " " and "\n" equal their image. A byte with its top
+ * bit set shuffles to 0, which it is not. */
+static inline simd_mask simd_and_sep(unsigned w, simd_mask k, simd_vec a)
+{
+    if (w != 1)
+        return simd_and_eq(w, k, a, simd_splat(w, ' '))
+             | simd_and_eq(w, k, a, simd_splat(w, '\n'));
+    const __m512i image = _mm512_broadcast_i32x4(_mm_setr_epi8(
+        0x20, 0x00, 0x03, 0x02, 0x05, 0x04, 0x07, 0x06,
+        0x09, 0x08, 0x0a, 0x0a, 0x0d, 0x0c, 0x0f, 0x0e));
+    return _mm512_mask_cmpeq_epi8_mask(k, _mm512_shuffle_epi8(image, a), a);
 }
 
 #include "kernel_simd.h"

@@ -15,11 +15,11 @@
  *              or text[i+m]  == "\n" (unless the needle ends in "\r")
  *
  *     candidates = first & last & starts & ends      -- one bit per start
- *     for each candidate: memcmp the middle m-2 units
+ *     for each candidate: compare the middle m-2 units
  *
  * Real text has few candidates, so the loop is five unaligned loads, a few
  * compares and ANDs per register. For m <= 2 first and last are the whole
- * needle, and the count is a popcount with no memcmp at all.
+ * needle, and the count is a popcount with no compare at all.
  *
  * Edges: the loads reach from text[p-1] to text[p+V+m], so the vector loop
  * covers the starts p >= 1 with p+V+m < len, and the scalar backend counts the
@@ -28,14 +28,27 @@
  *
  * The vocabulary, for unit widths w of 1, 2 and 4 bytes:
  *     simd_vec                      a register
- *     SIMD_BYTES                    its size in bytes
+ *     simd_mask                     the result of compares: a register of
+ *                                   all-ones lanes, or a mask register
+ *     SIMD_BYTES                    a register's size in bytes
  *     simd_load(ptr)                an unaligned load
+ *     simd_all_lanes()              a compare result true in every lane
  *     simd_splat(w, unit)           every w-byte lane set to `unit`
- *     simd_eq(w, a, b)              a mask: bit k*SIMD_BITS_PER_UNIT(w) set,
- *                                   for each w-byte lane k where a == b (the
- *                                   other bits of the lane are copies of it)
+ *     simd_eq(w, a, b)              lanes where a == b
+ *     simd_and_eq(w, k, a, b)       lanes of k where a == b
+ *     simd_and_sep(w, k, a)         lanes of k where a is " " or "\n"
+ *     simd_and(a, b), simd_or(a, b) on compare results
+ *     simd_bits(mask)               as an integer: bit k*SIMD_BITS_PER_UNIT(w)
+ *                                   for lane k (the lane's other bits copy it)
  *     SIMD_BITS_PER_UNIT(w)         1 with mask registers, w with movemask
  *     SIMD_BACKEND, SIMD_NAME       the wc_backend to define, and its name
+ * Compare results are combined before they become an integer: one movemask
+ * per register of starts instead of eight (movemask has one port on most
+ * x86 cores). With AVX-512 each AND folds into a masked compare, and "is a
+ * separator" is one byte shuffle and one compare instead of two compares and
+ * an OR: the shuffle maps a byte's low nibble to the one separator with that
+ * nibble, so only a separator equals its own image. Together these take a
+ * register of starts from 17 mask operations to 11.
  * and these functions are compiled for the file's instruction set.
  */
 #include <string.h>
@@ -54,55 +67,87 @@ static inline uint64_t simd_lane_low_bits(unsigned w)
     }
 }
 
-static inline size_t simd_count_range(const wc_query *q, size_t begin,
-                                      size_t end, unsigned w)
+/* Needle shapes that get a loop of their own, so that no test of the
+ * needle's length is left inside a loop (the compiler does not hoist them). */
+enum { EMPTY_NEEDLE, ONE_UNIT, TWO_UNITS, LONGER };
+
+/* Counts the starts p, p+lanes, ... while the loads stay inside the text
+ * (p + lanes + m < len) and the range (p + lanes <= end); returns the count
+ * and advances *start past the starts it covered. `shape` and
+ * `needle_ends_cr` are constants where this is called. */
+static inline __attribute__((always_inline)) size_t
+simd_scan(const wc_query *q, size_t *start, size_t end, unsigned w,
+          int shape, bool needle_ends_cr)
 {
     const size_t len = q->text_len, m = q->needle_len;
     const size_t lanes = SIMD_BYTES / w;
     const char *text = q->text;
-    const wc_count_range_fn scalar = wc_backend_scalar.count_range[w == 1 ? 0 : w == 2 ? 1 : 2];
-    size_t count = 0;
-    size_t p = begin;
+    const simd_vec space = simd_splat(w, ' '), lf = simd_splat(w, '\n'),
+                   cr = simd_splat(w, '\r');
+    const simd_vec first = simd_splat(w, shape != EMPTY_NEEDLE ? wc_load(q->needle, 0, w) : 0);
+    const simd_vec last = simd_splat(w, shape >= TWO_UNITS ? wc_load(q->needle, m - 1, w) : 0);
+    const simd_mask all_lanes = simd_all_lanes();
+    const uint64_t low_bits = simd_lane_low_bits(w);
+    const unsigned shift = SIMD_BITS_PER_UNIT(w) == 1 ? 0 : SIMD_BITS_PER_UNIT(w) == 2 ? 1 : 2;
+    size_t count = 0, p = *start;
 
+    for (; p + lanes + m < len && p + lanes <= end; p += lanes) {
+        const char *at = text + p * w;
+        /* Two short chains of masked compares, joined at the end, give the
+         * core two independent strands to overlap. */
+        simd_mask head = simd_and_sep(w, all_lanes, simd_load(at - w));
+        if (shape != EMPTY_NEEDLE)
+            head = simd_and_eq(w, head, simd_load(at), first);
+        simd_mask tail = all_lanes;
+        if (shape >= TWO_UNITS)
+            tail = simd_and_eq(w, tail, simd_load(at + (m - 1) * w), last);
+        simd_vec after = simd_load(at + m * w);
+        simd_mask ends = needle_ends_cr ? simd_and_eq(w, tail, after, space)
+                                        : simd_and_sep(w, tail, after);
+        simd_mask match = simd_and(head, ends);
+        /* A candidate followed by "\r" is rare (it ends a CRLF line): test
+         * the "\n" after it only then, saving a load and a compare. */
+        simd_mask before_cr = simd_and_eq(w, simd_and(head, tail), after, cr);
+        if (simd_bits(before_cr))
+            match = simd_or(match, simd_and_eq(w, before_cr,
+                                               simd_load(at + (m + 1) * w), lf));
+        uint64_t candidates = simd_bits(match) & low_bits;
+        if (shape != LONGER) {
+            count += (size_t)__builtin_popcountll(candidates);
+            continue;
+        }
+        for (; candidates; candidates &= candidates - 1) {
+            size_t i = p + ((size_t)__builtin_ctzll(candidates) >> shift);
+            count += wc_bytes_equal(text + (i + 1) * w, (const char *)q->needle + w,
+                                    (m - 2) * w);
+        }
+    }
+    *start = p;
+    return count;
+}
+
+static inline size_t simd_count_range(const wc_query *q, size_t begin,
+                                      size_t end, unsigned w)
+{
+    const wc_count_range_fn scalar = wc_backend_scalar.count_range[w == 1 ? 0 : w == 2 ? 1 : 2];
+    size_t count = 0, p = begin;
     if (p == 0 && end > 0) {
         count += scalar(q, 0, 1);   /* start 0 has no unit before it */
         p = 1;
     }
-    if (len > lanes + m) {
-        const size_t last_p = len - lanes - m - 1;  /* p + lanes + m < len */
-        const simd_vec space = simd_splat(w, ' '), lf = simd_splat(w, '\n'),
-                       cr = simd_splat(w, '\r');
-        const simd_vec first = simd_splat(w, m ? wc_load(q->needle, 0, w) : 0);
-        const simd_vec last = simd_splat(w, m ? wc_load(q->needle, m - 1, w) : 0);
-        const bool needle_ends_cr = wc_needle_ends_cr(q);
-        const uint64_t low_bits = simd_lane_low_bits(w);
-        const unsigned shift = SIMD_BITS_PER_UNIT(w) == 1 ? 0 : SIMD_BITS_PER_UNIT(w) == 2 ? 1 : 2;
-
-        for (; p <= last_p && p + lanes <= end; p += lanes) {
-            const char *at = text + p * w;
-            simd_vec before = simd_load(at - w);
-            simd_vec after = simd_load(at + m * w);
-            simd_vec after_next = simd_load(at + (m + 1) * w);
-            uint64_t ends = simd_eq(w, after, space)
-                | (simd_eq(w, after, cr) & simd_eq(w, after_next, lf));
-            if (!needle_ends_cr)
-                ends |= simd_eq(w, after, lf);
-            uint64_t candidates = ends
-                & (simd_eq(w, before, space) | simd_eq(w, before, lf));
-            if (m > 0)
-                candidates &= simd_eq(w, simd_load(at), first);
-            if (m > 1)
-                candidates &= simd_eq(w, simd_load(at + (m - 1) * w), last);
-            candidates &= low_bits;
-            if (m <= 2) {
-                count += (size_t)__builtin_popcountll(candidates);
-                continue;
-            }
-            for (; candidates; candidates &= candidates - 1) {
-                size_t i = p + ((size_t)__builtin_ctzll(candidates) >> shift);
-                count += memcmp(text + (i + 1) * w, (const char *)q->needle + w,
-                                (m - 2) * w) == 0;
-            }
+    if (wc_needle_ends_cr(q)) {     /* so m >= 1 */
+        switch (q->needle_len) {
+        case 1: count += simd_scan(q, &p, end, w, ONE_UNIT, true); break;
+        case 2: count += simd_scan(q, &p, end, w, TWO_UNITS, true); break;
+        default: count += simd_scan(q, &p, end, w, LONGER, true); break;
+        }
+    }
+    else {
+        switch (q->needle_len) {
+        case 0: count += simd_scan(q, &p, end, w, EMPTY_NEEDLE, false); break;
+        case 1: count += simd_scan(q, &p, end, w, ONE_UNIT, false); break;
+        case 2: count += simd_scan(q, &p, end, w, TWO_UNITS, false); break;
+        default: count += simd_scan(q, &p, end, w, LONGER, false); break;
         }
     }
     if (p < end)
