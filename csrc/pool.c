@@ -7,20 +7,35 @@
  * worker takes one task at a time from the first job that still has tasks and
  * fewer helpers than its caller asked for. A job leaves the queue when its
  * last task is taken, and its caller returns once every task has finished.
+ *
+ * Waking a sleeping thread through the kernel takes tens of microseconds on
+ * a virtual machine, as long as counting a megabyte. So a worker that runs
+ * out of jobs first polls the queue for SPIN_NS before it sleeps, and a
+ * caller polls for its job's end before it sleeps: calls that follow each
+ * other (a loop over texts, a benchmark) find the workers awake.
  */
 #define _GNU_SOURCE
 #include "pool.h"
 
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+/* How long an idle worker, or a caller waiting for its job, polls before it
+ * sleeps: a few wake-ups' worth, and at most this much of a core is spent
+ * after the last call. */
+#define SPIN_NS 100000
 
 typedef struct job {
     wc_task_fn task;
     void *ctx;
     size_t ntasks;
     size_t next_task;       /* tasks [0, next_task) have been taken */
-    size_t finished;        /* tasks that have returned */
+    atomic_size_t finished; /* tasks that have returned; written under the
+                               lock, read without it while polling */
     size_t helpers;         /* workers running one of its tasks now */
     size_t max_helpers;     /* threads - 1: the caller counts too */
     struct job *next_job;
@@ -31,9 +46,11 @@ static struct {
     pthread_cond_t work;    /* a job arrived, or the pool is stopping */
     pthread_cond_t done;    /* some job's last task finished */
     job *queue;             /* jobs with tasks not yet taken, oldest first */
+    atomic_size_t queued;   /* how many, for polling without the lock */
+    size_t sleepers;        /* workers waiting on `work` */
     pthread_t workers[WC_POOL_MAX_WORKERS];
     size_t nworkers;
-    bool stopping;
+    atomic_bool stopping;
 } pool = {
     .lock = PTHREAD_MUTEX_INITIALIZER,
     .work = PTHREAD_COND_INITIALIZER,
@@ -55,8 +72,65 @@ static size_t take_task(job *j)
         while (*link != j)
             link = &(*link)->next_job;
         *link = j->next_job;
+        atomic_fetch_sub(&pool.queued, 1);
     }
     return index;
+}
+
+static void enqueue(job *j)
+{
+    job **tail = &pool.queue;
+    while (*tail)
+        tail = &(*tail)->next_job;
+    *tail = j;
+    atomic_fetch_add(&pool.queued, 1);
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+/* Polls `done()` for up to SPIN_NS; true if it came true. */
+static bool spin_until(bool (*done)(const void *), const void *arg)
+{
+    uint64_t deadline = 0;
+    for (unsigned i = 0;; i++) {
+        if (done(arg))
+            return true;
+        cpu_relax();
+        if (i % 64 == 0) {  /* reading the clock costs more than a pause */
+            uint64_t now = now_ns();
+            if (deadline == 0)
+                deadline = now + SPIN_NS;
+            else if (now >= deadline)
+                return false;
+        }
+    }
+}
+
+static bool work_or_stop(const void *unused)
+{
+    (void)unused;
+    return atomic_load_explicit(&pool.queued, memory_order_relaxed) > 0
+        || atomic_load_explicit(&pool.stopping, memory_order_relaxed);
+}
+
+static bool job_finished(const void *j)
+{
+    const job *jb = j;
+    return atomic_load_explicit(&jb->finished, memory_order_acquire) == jb->ntasks;
 }
 
 /* The first queued job a worker may help with. Called with the lock held. */
@@ -77,7 +151,14 @@ static void *worker_main(void *unused)
         if (!j) {
             if (pool.stopping)
                 break;
+            pthread_mutex_unlock(&pool.lock);
+            bool woke = spin_until(work_or_stop, NULL);
+            pthread_mutex_lock(&pool.lock);
+            if (woke || job_wanting_help() || pool.stopping)
+                continue;
+            pool.sleepers++;
             pthread_cond_wait(&pool.work, &pool.lock);
+            pool.sleepers--;
             continue;
         }
         j->helpers++;
@@ -87,7 +168,7 @@ static void *worker_main(void *unused)
         pthread_mutex_lock(&pool.lock);
         j->helpers--;
         /* After this the caller may return: `j` is not touched again. */
-        if (++j->finished == j->ntasks)
+        if (atomic_fetch_add(&j->finished, 1) + 1 == j->ntasks)
             pthread_cond_broadcast(&pool.done);
     }
     pthread_mutex_unlock(&pool.lock);
@@ -123,6 +204,8 @@ static void after_fork_in_parent(void) { pthread_mutex_unlock(&pool.lock); }
 static void after_fork_in_child(void)
 {
     pool.queue = NULL;
+    pool.queued = 0;
+    pool.sleepers = 0;
     pool.nworkers = 0;
     pool.stopping = false;
     pthread_cond_init(&pool.work, NULL);
@@ -154,11 +237,9 @@ void wc_pool_run(wc_task_fn task, void *ctx, size_t ntasks, size_t threads)
     };
     pthread_mutex_lock(&pool.lock);
     start_workers(j.max_helpers);
-    job **tail = &pool.queue;
-    while (*tail)
-        tail = &(*tail)->next_job;
-    *tail = &j;
-    for (size_t i = 0; i < j.max_helpers; i++)
+    enqueue(&j);
+    size_t wake = j.max_helpers < pool.sleepers ? j.max_helpers : pool.sleepers;
+    for (size_t i = 0; i < wake; i++)
         pthread_cond_signal(&pool.work);
 
     while (j.next_task < j.ntasks) {
@@ -166,10 +247,15 @@ void wc_pool_run(wc_task_fn task, void *ctx, size_t ntasks, size_t threads)
         pthread_mutex_unlock(&pool.lock);
         task(ctx, index);
         pthread_mutex_lock(&pool.lock);
-        j.finished++;
+        atomic_fetch_add(&j.finished, 1);
     }
-    while (j.finished < j.ntasks)
-        pthread_cond_wait(&pool.done, &pool.lock);
+    if (!job_finished(&j)) {
+        pthread_mutex_unlock(&pool.lock);
+        bool finished = spin_until(job_finished, &j);
+        pthread_mutex_lock(&pool.lock);
+        while (!finished && !job_finished(&j))
+            pthread_cond_wait(&pool.done, &pool.lock);
+    }
     pthread_mutex_unlock(&pool.lock);
 }
 
