@@ -18,6 +18,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "csrc/kernel.h"
@@ -511,12 +512,38 @@ read_default_threads(size_t *threads)
     return 0;
 }
 
+/* The best backend, or the one $WORD_COUNT_BACKEND names (for benchmarks). */
+static int
+choose_backend(const wc_backend **backend)
+{
+    const char *name = getenv("WORD_COUNT_BACKEND");
+    if (!name || !*name) {
+        *backend = wc_backend_best();
+        return 0;
+    }
+    *backend = wc_backend_find(name);
+    if (*backend)
+        return 0;
+    const wc_backend *all[16];
+    size_t n = wc_backends_available(all, 16);
+    char known[256] = "";
+    for (size_t i = 0; i < n; i++) {
+        strncat(known, i ? ", " : "", sizeof known - strlen(known) - 1);
+        strncat(known, all[i]->name, sizeof known - strlen(known) - 1);
+    }
+    PyErr_Format(PyExc_ValueError,
+                 "WORD_COUNT_BACKEND names no backend this CPU runs: '%.100s' "
+                 "(it runs: %s)", name, known);
+    return -1;
+}
+
 static int
 module_exec(PyObject *module)
 {
     module_state *state = get_state(module);
-    const wc_backend *best = wc_backend_best();
-    if (read_default_threads(&state->default_threads) < 0
+    const wc_backend *best;
+    if (choose_backend(&best) < 0
+        || read_default_threads(&state->default_threads) < 0
         || PyModule_AddStringConstant(module, "simd", best->name) < 0
         || PyModule_AddIntConstant(module, "_parallel_min_bytes",
                                    (long)WC_PARALLEL_MIN_BYTES) < 0

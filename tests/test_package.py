@@ -3,7 +3,10 @@ import ast
 import pathlib
 import sys
 
+import pytest
+
 import word_count
+from child import run_python
 
 
 def test_stubs_and_marker_ship_beside_the_module():
@@ -36,3 +39,15 @@ def test_successful_calls_keep_reference_counts():
         word_count.search_sequential(data, bneedle)
         word_count.search_sequential_allow_threads(memoryview(data), bneedle)
     assert [sys.getrefcount(o) for o in (text, needle, data, bneedle)] == before
+
+
+@pytest.mark.parametrize("backend", word_count._wordcount._backends())
+def test_word_count_backend_forces_a_backend(backend):
+    code = "import word_count as w; print(w.simd, w.search('a b a', 'a'))"
+    assert run_python(code, WORD_COUNT_BACKEND=backend).split() == [backend, "2"]
+
+
+def test_unknown_word_count_backend_fails_the_import():
+    with pytest.raises(AssertionError, match="WORD_COUNT_BACKEND names no backend this "
+                       "CPU runs: 'vax'"):
+        run_python("import word_count", WORD_COUNT_BACKEND="vax")

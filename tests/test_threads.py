@@ -2,8 +2,6 @@
 import multiprocessing
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -11,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 import word_count
+from child import run_python
 
 #: Large enough that one count takes tens of milliseconds.
 BIG = "is it is " * 3_000_000
@@ -89,18 +88,6 @@ def test_small_texts_stay_on_the_calling_thread():
         "assert w._wordcount._pool_workers() == 1"
     )
     run_python(code)
-
-
-def run_python(code, **env):
-    """Runs `code` in a new interpreter that imports this word_count (not the
-    source tree's), with `env` added to the environment; returns its stdout."""
-    package_root = os.path.dirname(os.path.dirname(word_count.__file__))
-    full_env = {k: v for k, v in os.environ.items() if k != "WORD_COUNT_THREADS"}
-    full_env.update(env, PYTHONPATH=package_root)
-    result = subprocess.run([sys.executable, "-c", code], env=full_env, cwd="/",
-                            capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    return result.stdout
 
 
 def wait_for_child(pid, seconds=60):
