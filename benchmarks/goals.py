@@ -1,0 +1,160 @@
+"""The performance goals, each a ratio timed side by side in one run.
+
+    python benchmarks/goals.py [--json bench-results/goals.json]
+
+PyO3's example is the baseline where it is installed (benchmarks/pyo3_baseline/
+build.sh); its rows are skipped otherwise. Exits 0 whatever the ratios: the
+table reports, it does not assert (the machine is shared and noisy).
+"""
+import argparse
+import json
+import os
+import pathlib
+import resource
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+import word_count  # noqa: E402
+from timing import machine, seed_search_py, side_by_side, text_of_size, zen_of_python  # noqa: E402
+
+try:
+    import word_count_pyo3
+except ImportError:
+    word_count_pyo3 = None
+
+ROWS = []
+
+
+def report(goal, measured, target, passed, detail):
+    ROWS.append({"goal": goal, "measured": measured, "target": target,
+                 "passed": passed, "detail": detail})
+    mark = "PASS" if passed else ("FAIL" if passed is not None else "n/a ")
+    print(f"{mark}  {goal:<54} {measured:>9}  (goal {target}; {detail})")
+
+
+def seed_goals():
+    text = zen_of_python() * 1000
+    candidates = {
+        "search": lambda: word_count.search(text, "is"),
+        "search_sequential": lambda: word_count.search_sequential(text, "is"),
+        "seed_search_py": lambda: seed_search_py(text, "is"),
+        "memchr": lambda: text.find("\0"),
+    }
+    if word_count_pyo3:
+        candidates["pyo3_search_sequential"] = lambda: word_count_pyo3.search_sequential(text, "is")
+        candidates["pyo3_search"] = lambda: word_count_pyo3.search(text, "is")
+    t = side_by_side(candidates)
+    us = {k: f"{v * 1e6:.1f} us" for k, v in t.items()}
+    if word_count_pyo3:
+        r = t["pyo3_search_sequential"] / t["search_sequential"]
+        report("seed: search_sequential vs PyO3 search_sequential", f"{r:.1f}x", ">= 15x",
+               r >= 15, f"{us['search_sequential']} vs {us['pyo3_search_sequential']}")
+        r = t["pyo3_search"] / t["search"]
+        report("seed: search vs PyO3 search", f"{r:.1f}x", "(report)", None,
+               f"{us['search']} vs {us['pyo3_search']}")
+    else:
+        report("seed: search_sequential vs PyO3 search_sequential", "-", ">= 15x", None,
+               "word_count_pyo3 not installed")
+    r = t["seed_search_py"] / t["search_sequential"]
+    report("seed: search_sequential vs the seed's pure Python", f"{r:.0f}x", ">= 100x",
+           r >= 100, f"{us['search_sequential']} vs {us['seed_search_py']}")
+    r = t["search_sequential"] / t["memchr"]
+    report("seed: search_sequential / one memchr pass", f"{r:.2f}x", "<= 4x", r <= 4,
+           f"{us['search_sequential']} vs {us['memchr']}")
+    r = t["search_sequential"] / t["search"]
+    report("seed: search vs search_sequential", f"{r:.2f}x", ">= 1.4x", r >= 1.4,
+           f"{us['search']} vs {us['search_sequential']}, {machine()['cpus']} CPUs")
+
+
+def large_text_goals(size=200_000_000):
+    text = text_of_size(size)
+    t = side_by_side({
+        "search": lambda: word_count.search(text, "is"),
+        "search_sequential": lambda: word_count.search_sequential(text, "is"),
+        "memchr": lambda: text.find("\0"),
+    }, repeat=5)
+    ms = {k: f"{v * 1e3:.2f} ms" for k, v in t.items()}
+    r = t["search"] / t["memchr"]
+    report("200 MB: search / one memchr pass", f"{r:.2f}x", "<= 1.1x", r <= 1.1,
+           f"{ms['search']} vs {ms['memchr']}")
+    r = t["search_sequential"] / t["memchr"]
+    report("200 MB: search_sequential / one memchr pass", f"{r:.2f}x", "<= 1.5x", r <= 1.5,
+           f"{ms['search_sequential']} vs {ms['memchr']}")
+
+
+def form_goals(size=1_000_000):
+    texts = {form: text_of_size(size, extra) for form, extra in
+             ((1, ""), (2, "\u0101"), (4, "\U0001f600"))}
+    t = side_by_side({form: (lambda s=s: word_count.search_sequential(s, "is"))
+                      for form, s in texts.items()})
+    rate = {form: size / seconds for form, seconds in t.items()}
+    for form in (2, 4):
+        r = rate[form] / rate[1]
+        target = ">= 0.4x" if form == 2 else "(report)"
+        report(f"{form}-byte str: characters/s vs the 1-byte form", f"{r:.2f}x", target,
+               r >= 0.4 if form == 2 else None,
+               f"{rate[form] / 1e9:.1f} vs {rate[1] / 1e9:.1f} G chars/s, 1 M chars")
+
+
+def tiny_call_goal():
+    candidates = {"search": lambda: word_count.search("foo bar foo", "foo")}
+    if word_count_pyo3:
+        candidates["pyo3"] = lambda: word_count_pyo3.search_sequential("foo bar foo", "foo")
+    t = side_by_side(candidates)
+    if word_count_pyo3:
+        r = t["search"] / t["pyo3"]
+        report('tiny: search("foo bar foo", "foo") / a PyO3 call', f"{r:.2f}x", "<= 1x",
+               r <= 1, f"{t['search'] * 1e9:.0f} ns vs {t['pyo3'] * 1e9:.0f} ns "
+               "(PyO3 search_sequential, its cheapest)")
+    else:
+        report('tiny: search("foo bar foo", "foo")', f"{t['search'] * 1e9:.0f} ns",
+               "<= 150 ns", t["search"] <= 150e-9, "word_count_pyo3 not installed")
+
+
+PEAK_MEMORY_PROBE = """
+import resource, sys, word_count
+text = {make}
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+for func in (word_count.search, word_count.search_sequential,
+             word_count.search_sequential_allow_threads):
+    func(text, {needle})
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print((after - before) * 1024)
+"""
+
+
+def peak_memory_goal(size=100_000_000):
+    for form, make, needle in (
+        (1, f"'is ' * {size // 3}", "'is'"),
+        (2, f"'is ' * {size // 6} + '\\u0101'", "'is'"),
+        (4, f"'is ' * {size // 12} + '\\U0001f600'", "'is'"),
+        ("bytes", f"b'is ' * {size // 3}", "b'is'"),
+    ):
+        code = PEAK_MEMORY_PROBE.format(make=make, needle=needle)
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True,
+                             text=True, check=True).stdout
+        growth = int(out) / size
+        report(f"peak memory growth, {form}{'-byte str' if form != 'bytes' else ''}",
+               f"{growth * 100:.3f}%", "< 1%", growth < 0.01, f"of a {size // 10**6} MB input")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", type=pathlib.Path, help="also write the rows here")
+    args = parser.parse_args()
+    info = machine()
+    print(f"{info['date']}, {info['cpu']}, {info['cpus']} CPUs, Python {info['python']}, "
+          f"backend {info['backend']}")
+    seed_goals()
+    large_text_goals()
+    form_goals()
+    tiny_call_goal()
+    peak_memory_goal()
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({"machine": info, "goals": ROWS}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
