@@ -2,41 +2,47 @@
 
     python benchmarks/parallel_threshold.py
 
-Times word_count.search(text, "is", threads=t) for t = 1 and t = 2 on
-Zen-of-Python text of growing size, side by side, and prints the ratio; the
-threshold WC_PARALLEL_MIN_BYTES (csrc/kernel.h) is set from where the
-ratio clearly passes 1 (the smaller texts are counted on one thread anyway,
-so the script calls _count_with with parallel_min_bytes=0 to see past it).
+Times the counter on 1 and 2 threads, side by side, on Zen-of-Python text
+of growing size, twice: "warm", calls back to back (the workers are still
+polling for work, as in a loop over many texts), and "cold", each call after
+a 1 ms pause (the workers have gone to sleep and must be woken). The
+threshold WC_PARALLEL_MIN_BYTES (csrc/kernel.h) is set from these columns;
+parallel_min_bytes=0 lets the script see below the current one.
 """
+import os
 import sys
-import timeit
+import time
 
-import word_count
-from word_count import _wordcount
+sys.path.insert(0, os.path.dirname(__file__))
+import word_count  # noqa: E402
+from word_count._wordcount import _count_with, _parallel_min_bytes  # noqa: E402
+from timing import side_by_side, text_of_size  # noqa: E402
 
-sys.path.insert(0, "tests")
-from conftest import zen_of_python  # noqa: E402
 
-
-def best_time(func, *args, **kwargs):
-    number = 1
-    while timeit.timeit(lambda: func(*args, **kwargs), number=number) < 0.05:
-        number *= 2
-    return min(timeit.repeat(lambda: func(*args, **kwargs), number=number, repeat=7)) / number
+def cold_seconds(func, calls=100):
+    best = float("inf")
+    for _ in range(calls):
+        time.sleep(0.001)
+        start = time.perf_counter()
+        func()
+        best = min(best, time.perf_counter() - start)
+    return best
 
 
 def main():
-    zen = zen_of_python()
     backend = word_count.simd
-    print(f"backend {backend}; threshold now {_wordcount._parallel_min_bytes} bytes")
-    print(f"{'bytes':>10} {'1 thread us':>12} {'2 threads us':>13} {'speed-up':>9}")
+    print(f"backend {backend}; threshold now {_parallel_min_bytes} bytes")
+    print(f"{'bytes':>10} {'warm 1 us':>10} {'warm 2 us':>10} {'speed-up':>9}"
+          f" {'cold 1 us':>10} {'cold 2 us':>10} {'speed-up':>9}")
     size = 16 * 1024
     while size <= 8 * 1024 * 1024:
-        text = (zen * (size // len(zen) + 1))[:size]
-        one = best_time(_wordcount._count_with, text, "is", backend, threads=1)
-        two = best_time(_wordcount._count_with, text, "is", backend, threads=2,
-                        parallel_min_bytes=0)
-        print(f"{size:>10} {one * 1e6:>12.1f} {two * 1e6:>13.1f} {one / two:>9.2f}")
+        text = text_of_size(size)
+        calls = {t: (lambda t=t: _count_with(text, "is", backend, threads=t, parallel_min_bytes=0))
+                 for t in (1, 2)}
+        warm = side_by_side(calls)
+        cold = {t: cold_seconds(f) for t, f in calls.items()}
+        print(f"{size:>10} {warm[1] * 1e6:>10.1f} {warm[2] * 1e6:>10.1f} {warm[1] / warm[2]:>9.2f}"
+              f" {cold[1] * 1e6:>10.1f} {cold[2] * 1e6:>10.1f} {cold[1] / cold[2]:>9.2f}")
         size *= 2
 
 

@@ -16,12 +16,12 @@ static bool cpu_has_avx512bw(void) { return __builtin_cpu_supports("avx512bw"); 
 
 /* Best first; each entry is runnable when its `supported` says so.
  *
- * AVX2 ranks above AVX-512BW by measurement (benchmarks/backends.py, AMD
- * EPYC Zen 5, "is" in the Zen of Python): in cache the two are within 5% on
- * every str form (1 byte: 23.5 and 22.3 us for 858 kB), but streaming a
- * 200 MB text from memory AVX2 runs at 29 GB/s and AVX-512BW at 10 GB/s:
- * the vector kernel loads each register five times at unaligned offsets,
- * and 64-byte loads that straddle cache lines are costly there. */
+ * AVX2 ranks above AVX-512BW by measurement (benchmarks/sweep.py, "forms and
+ * backends", AMD EPYC Zen 5): in cache the two are within 15% on every str
+ * form (bytes: 31 and 36 G chars/s; 2-byte: 16 and 14), but streaming 128 MB
+ * from memory AVX2 keeps 28 GB/s and AVX-512BW drops to 12: the vector
+ * kernel loads each register five times at unaligned offsets, and 64-byte
+ * loads that straddle cache lines are costly there. */
 static const struct {
     const wc_backend *backend;
     bool (*supported)(void);
