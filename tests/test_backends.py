@@ -34,10 +34,13 @@ def text_around(needle: str, length: int, seed: int) -> str:
     return "".join(pieces)[:length]
 
 
-@pytest.mark.parametrize("form", [1, 2, 4])
+@pytest.mark.parametrize("kind", ["str1", "str2", "str4", "bytes"])
 @pytest.mark.parametrize("needle_length", range(71))
 @pytest.mark.parametrize("ends_in_cr", [False, True], ids=["plain", "ends_in_cr"])
-def test_every_length_and_needle(form, needle_length, ends_in_cr):
+def test_every_length_and_needle(kind, needle_length, ends_in_cr):
+    """Every backend agrees with the scalar one and with search_py; bytes are
+    the UTF-8 of 2-byte-form texts, so multi-byte sequences cross every lane."""
+    form = 2 if kind == "bytes" else int(kind[-1])
     needle = needle_of(needle_length, form)
     if ends_in_cr and needle:
         needle = needle[:-1] + "\r"  # may not end right before "\n"
@@ -45,9 +48,15 @@ def test_every_length_and_needle(form, needle_length, ends_in_cr):
         text = text_around(needle, length, seed=length)
         if form > 1 and length:
             text = text[:-1] + WIDENERS[form]  # the whole text in that form
-        expected = word_count.search_py(text, needle)
+        if kind == "bytes":
+            text, needle_of_kind = text.encode()[:length], needle.encode()
+        else:
+            needle_of_kind = needle
+        expected = word_count.search_py(text, needle_of_kind)
+        assert _count_with(text, needle_of_kind, "scalar") == expected, (text, needle)
         for backend in BACKENDS:
-            assert _count_with(text, needle, backend) == expected, (backend, text, needle)
+            count = _count_with(text, needle_of_kind, backend)
+            assert count == expected, (backend, text, needle_of_kind)
 
 
 @pytest.mark.parametrize("offset", range(64))
