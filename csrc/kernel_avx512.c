@@ -28,13 +28,6 @@ static inline simd_vec simd_splat(unsigned w, uint32_t unit)
 
 typedef __mmask64 simd_mask;   /* narrower compares fill its low bits */
 
-static inline simd_mask simd_eq(unsigned w, simd_vec a, simd_vec b)
-{
-    return w == 1 ? _mm512_cmpeq_epi8_mask(a, b)
-         : w == 2 ? _mm512_cmpeq_epi16_mask(a, b)
-                  : _mm512_cmpeq_epi32_mask(a, b);
-}
-
 static inline simd_mask simd_and(simd_mask a, simd_mask b) { return a & b; }
 static inline simd_mask simd_or(simd_mask a, simd_mask b) { return a | b; }
 static inline uint64_t simd_bits(simd_mask m) { return m; }

@@ -34,7 +34,6 @@
  *     simd_load(ptr)                an unaligned load
  *     simd_all_lanes()              a compare result true in every lane
  *     simd_splat(w, unit)           every w-byte lane set to `unit`
- *     simd_eq(w, a, b)              lanes where a == b
  *     simd_and_eq(w, k, a, b)       lanes of k where a == b
  *     simd_and_sep(w, k, a)         lanes of k where a is " " or "\n"
  *     simd_and(a, b), simd_or(a, b) on compare results

@@ -1,38 +1,12 @@
 """Every backend the CPU runs, forced in turn, against the reference on every
 length around the vector widths and every needle length from 0 to 70."""
-import itertools
-
 import pytest
 
 import word_count
 from word_count._wordcount import _backends, _count_with
+from rule_cases import WIDENERS, needle_of, text_around
 
 BACKENDS = _backends()
-
-#: One character per PEP 393 form, to widen a text into that form.
-WIDENERS = {1: "", 2: "\u0101", 4: "\U0001f600"}
-SEPARATORS = [" ", "\n", "\r\n", "  ", "\r", " \r\n", "\n\n"]
-
-
-def needle_of(length: int, form: int) -> str:
-    """A needle of `length` units whose first and last units recur inside it."""
-    units = "ab" + WIDENERS[form] + "c"
-    return "".join(units[i % len(units)] for i in range(length))
-
-
-def text_around(needle: str, length: int, seed: int) -> str:
-    """`length` units of needles, near-misses and separators of every kind, so
-    that matches fall on every lane and at the very end of the text."""
-    near_misses = [needle[:-1], needle + "x", "x" + needle, needle.upper()]
-    words = itertools.cycle([needle, needle, *near_misses[seed % 4:], needle + "\r"])
-    separators = itertools.cycle(SEPARATORS[seed % len(SEPARATORS):] + SEPARATORS)
-    pieces, size = [], 0
-    while size < length:
-        piece = next(words) + next(separators)
-        pieces.append(piece)
-        size += len(piece)
-    return "".join(pieces)[:length]
-
 
 @pytest.mark.parametrize("kind", ["str1", "str2", "str4", "bytes"])
 @pytest.mark.parametrize("needle_length", range(71))

@@ -1,0 +1,77 @@
+"""A subset of the tests for valgrind's memcheck (nox -s valgrind), as a plain
+script: pytest and hypothesis import `random`, whose seeding valgrind flags
+inside CPython (os.urandom through getrandom), which would bury our own.
+
+    PYTHONMALLOC=malloc valgrind --error-exitcode=99 python tests/valgrind_check.py
+"""
+import array
+import mmap
+import sys
+
+import word_count
+from rule_cases import CASES, WIDENERS, needle_of, text_around
+from word_count._wordcount import _backends, _count_with
+
+COUNTERS = [
+    word_count.search,
+    word_count.search_sequential,
+    word_count.search_sequential_allow_threads,
+    lambda c, n: word_count.search(c, n, threads=3),
+]
+
+
+def check(got, expected, *context):
+    if got != expected:
+        sys.exit(f"wrong count {got}, expected {expected}: {context!r}")
+
+
+def rule_cases():
+    for contents, needle, expected, why in CASES:
+        for text, word in ((contents, needle), (contents.encode(), needle.encode())):
+            for count in COUNTERS:
+                check(count(text, word), expected, why)
+            for backend in _backends():
+                check(_count_with(text, word, backend, threads=2, parallel_min_bytes=0),
+                      expected, why, backend)
+
+
+def lengths_and_needles():
+    """Every length to 200 around the vector widths, needles of 0 to 70."""
+    for form in (1, 2, 4):
+        for needle_length in (0, 1, 2, 3, 5, 17, 33, 64, 70):
+            needle = needle_of(needle_length, form)
+            for length in range(0, 201, 3):
+                text = text_around(needle, length, seed=length)
+                if form > 1 and length:
+                    text = text[:-1] + WIDENERS[form]
+                expected = word_count.search_py(text, needle)
+                for backend in _backends():
+                    check(_count_with(text, needle, backend), expected, text, needle, backend)
+                data = text.encode()
+                check(word_count.search(bytearray(data), needle.encode()),
+                      word_count.search_py(data, needle.encode()), data)
+
+
+def buffers_and_errors():
+    data = b"is it is\r\nis " * 30000  # past the parallel threshold
+    m = mmap.mmap(-1, len(data))
+    m.write(data)
+    for obj in (data, bytearray(data), memoryview(data), array.array("B", data), m):
+        check(word_count.search(obj, b"is", threads=2), 90000, type(obj))
+    m.close()
+    wide = "\u0101 " + "a" * 400 + " x"  # a widened needle on the heap
+    check(word_count.search(wide, "a" * 400), 1, "wide")
+    for bad in ((1, "a"), ("a", b"a"), (memoryview(b"abc")[::2], b"a")):
+        try:
+            word_count.search(*bad)
+        except TypeError:
+            pass
+        else:
+            sys.exit(f"no TypeError for {bad!r}")
+
+
+if __name__ == "__main__":
+    rule_cases()
+    lengths_and_needles()
+    buffers_and_errors()
+    print(f"valgrind_check: ok, backends {', '.join(_backends())}")
