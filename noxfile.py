@@ -1,24 +1,114 @@
-"""nox -s tests: build and test; nox -s bench: the seed's benchmark table."""
+"""nox -s tests: build and test; nox -s bench: the benchmarks.
+
+The reliability sessions (README, "Reliability"): sanitize, tsan, fuzz,
+valgrind, and slow (the stress and huge-input tests).
+"""
+import os
 import shutil
+import subprocess
 
 import nox
 
 nox.options.sessions = ["tests"]
 nox.options.default_venv_backend = "venv"
 
+KERNEL_SOURCES = [
+    "csrc/kernel.c", "csrc/kernel_scalar.c", "csrc/kernel_sse2.c",
+    "csrc/kernel_avx2.c", "csrc/kernel_avx512.c", "csrc/pool.c",
+]
+SANITIZE_FLAGS = "-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1"
+
+
+def gcc_runtime(name):
+    return subprocess.run(["gcc", f"-print-file-name={name}"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+
+
+def install_project(session, target=".", **env):
+    """pip install `target` after removing build/: setuptools reuses the object
+    files there, built perhaps with another session's flags (sanitizers)."""
+    shutil.rmtree("build", ignore_errors=True)
+    session.install("--no-cache-dir", target, env=env)
+
+
+def apt_install(session, *packages):
+    """Debian packages the session needs (CI and new machines lack them)."""
+    missing = [p for p in packages
+               if subprocess.run(["dpkg", "-s", p], capture_output=True).returncode != 0]
+    if missing:
+        session.run("apt-get", "update", "-qq", external=True)
+        session.run("apt-get", "install", "-y", "-qq", *missing, external=True,
+                    env={"DEBIAN_FRONTEND": "noninteractive"})
+
 
 @nox.session
 def tests(session):
     """Build with -Werror, then run every test but the slow ones."""
-    session.install(".[test]", env={"WORD_COUNT_WERROR": "1"})
+    install_project(session, ".[test]", WORD_COUNT_WERROR="1")
     session.run("pytest", "-m", "not slow", *session.posargs)
 
 
 @nox.session
 def slow(session):
-    """Texts past 2**31 units and counts past 2**32 (about 10 GiB of memory)."""
-    session.install(".[test]", env={"WORD_COUNT_WERROR": "1"})
+    """Stress and huge inputs: texts past 2**31 units, counts past 2**32, many
+    threads at once (about 10 GiB of memory, a few minutes)."""
+    install_project(session, ".[test]", WORD_COUNT_WERROR="1")
     session.run("pytest", "-m", "slow", *session.posargs)
+
+
+@nox.session
+def sanitize(session):
+    """Every test but the slow ones, the extension built with AddressSanitizer
+    and UndefinedBehaviorSanitizer; Python's own allocator is off so that
+    ASan sees the str and bytes objects' bounds too."""
+    install_project(session, ".[test]", CFLAGS=SANITIZE_FLAGS, WORD_COUNT_WERROR="1")
+    session.run("pytest", "-m", "not slow", "-p", "no:cacheprovider", *session.posargs, env={
+        "LD_PRELOAD": f"{gcc_runtime('libasan.so')} {gcc_runtime('libubsan.so')}",
+        "PYTHONMALLOC": "malloc",
+        "ASAN_OPTIONS": "detect_leaks=0:abort_on_error=1",
+        "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1",
+    })
+
+
+@nox.session(venv_backend="none")
+def tsan(session):
+    """The pool and the kernel driven by many C threads, under ThreadSanitizer."""
+    binary = ".nox/stress_pool"
+    os.makedirs(".nox", exist_ok=True)
+    session.run("gcc", "-fsanitize=thread", "-O1", "-g", "-std=c11", "-Wall", "-Wextra",
+                "-Werror", "-Icsrc", "tests/c/stress_pool.c", *KERNEL_SOURCES,
+                "-lpthread", "-o", binary, external=True)
+    rounds = session.posargs[0] if session.posargs else "3"
+    session.run(binary, rounds, external=True,
+                env={"TSAN_OPTIONS": "halt_on_error=1:second_deadlock_stack=1"})
+
+
+@nox.session(venv_backend="none")
+def fuzz(session):
+    """libFuzzer over the kernel, every backend against the scalar one and a
+    naive reference, with AddressSanitizer and UBSan. `nox -s fuzz -- 3600`
+    fuzzes for an hour (default 90 s); the corpus grows in .nox/fuzz-corpus."""
+    apt_install(session, "clang", "libclang-rt-14-dev")
+    binary, corpus = ".nox/fuzz_kernel", ".nox/fuzz-corpus"
+    os.makedirs(corpus, exist_ok=True)
+    session.run("clang", "-g", "-O1", "-std=c11", "-Wall", "-Wextra", "-Werror",
+                "-fsanitize=fuzzer,address,undefined", "-fno-sanitize-recover=all",
+                "-Icsrc", "tests/c/fuzz_kernel.c", *KERNEL_SOURCES, "-lpthread",
+                "-o", binary, external=True)
+    seconds = session.posargs[0] if session.posargs else "90"
+    session.run(binary, f"-max_total_time={seconds}", "-max_len=4096", "-print_final_stats=1",
+                corpus, "tests/c/fuzz_corpus", external=True)
+
+
+@nox.session
+def valgrind(session):
+    """A subset of the tests (tests/valgrind_check.py) under memcheck."""
+    apt_install(session, "valgrind")
+    install_project(session, WORD_COUNT_WERROR="1")
+    python = os.path.join(session.bin, "python")  # a link to the real binary, no shim
+    session.run("valgrind", "--tool=memcheck", "--error-exitcode=99", "--leak-check=no",
+                "--suppressions=tests/valgrind.supp", "-q", python, "tests/valgrind_check.py",
+                external=True, env={"PYTHONMALLOC": "malloc", "PYTHONPATH": "tests"})
 
 
 @nox.session
@@ -30,7 +120,7 @@ def bench(session):
     installed (built offline from Debian's crates); `nox -s bench -- quick`
     stops the size sweep at 64 MiB.
     """
-    session.install(".[bench]")
+    install_project(session, ".[bench]")
     if shutil.which("cargo"):
         session.run("bash", "benchmarks/pyo3_baseline/build.sh", "python", external=True)
     else:

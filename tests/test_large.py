@@ -18,3 +18,9 @@ def test_str_past_2_to_the_31_units():
     assert len(text) > 2**31
     assert word_count.search(text, "a") == 2**30 + 5
     assert word_count.search_sequential_allow_threads(text, "\u0101") == 1
+
+
+def test_str_count_past_2_to_the_31():
+    spaces = " " * (2**31 + 1)  # 2**31 + 2 empty words, 1-byte form: 2 GiB
+    assert word_count.search(spaces, "") == 2**31 + 2
+    assert word_count.search_sequential(spaces, "") == 2**31 + 2
