@@ -13,6 +13,7 @@ space, and a word counts when it equals `needle` exactly.
 """
 from __future__ import annotations
 
+from ._files import search_file
 from ._wordcount import (
     search,
     search_sequential,
@@ -25,6 +26,7 @@ search_sequential_detached = search_sequential_allow_threads
 
 __all__ = [
     "search",
+    "search_file",
     "search_py",
     "search_sequential",
     "search_sequential_allow_threads",
