@@ -1,3 +1,4 @@
+import os
 from typing import overload
 
 from _typeshed import ReadableBuffer
@@ -24,3 +25,11 @@ search_sequential_detached = search_sequential_allow_threads
 def search_py(contents: str, needle: str) -> int: ...
 @overload
 def search_py(contents: ReadableBuffer, needle: ReadableBuffer) -> int: ...
+
+def search_file(
+    path: str | bytes | os.PathLike[str] | os.PathLike[bytes],
+    needle: str | ReadableBuffer,
+    *,
+    threads: int | None = None,
+    encoding: str = "utf-8",
+) -> int: ...

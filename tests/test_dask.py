@@ -1,0 +1,73 @@
+"""word_count.dask on a LocalCluster of 2 worker processes: the same counts
+as one machine, lines cut at block edges included."""
+import random
+
+import pytest
+
+distributed = pytest.importorskip("distributed")
+import dask.bag  # noqa: E402
+
+import word_count  # noqa: E402
+from word_count import dask as wc_dask  # noqa: E402
+
+WORDS = ["is", "it", "this", "", "is\r", "isis", "\u00e9is", "is"]
+SEPARATORS = [" ", "\n", "\r\n", "  ", "\r", "\n\n"]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """40 files of 0 to 20 kB, with lines of every length."""
+    root = tmp_path_factory.mktemp("corpus")
+    rng = random.Random(2026)
+    expected = {}
+    for i in range(40):
+        pieces = [rng.choice(WORDS) + rng.choice(SEPARATORS) for _ in range(rng.randrange(0, 4000))]
+        if i % 7 == 3:
+            pieces.append("is " * 2000)  # one line longer than a block
+        data = "".join(pieces).encode()
+        path = root / f"part-{i:02d}.txt"
+        path.write_bytes(data)
+        expected[str(path)] = word_count.search_py(data, b"is")
+    return root, expected
+
+
+def test_without_a_client_the_local_scheduler_counts(corpus):
+    root, expected = corpus
+    with pytest.raises(ValueError):
+        distributed.get_client()  # no client yet: this test runs before the others
+    assert wc_dask.search(str(root / "*.txt"), "is", blocksize=2000) == sum(expected.values())
+
+
+@pytest.fixture(scope="module")
+def client():
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        with distributed.Client(cluster) as c:
+            yield c
+
+
+@pytest.mark.parametrize("blocksize", [997, 4096, "64MiB"])
+def test_search_on_a_cluster_equals_one_machine(client, corpus, blocksize):
+    root, expected = corpus
+    assert wc_dask.search(str(root / "*.txt"), "is", blocksize=blocksize) == sum(expected.values())
+    assert wc_dask.search_per_file(str(root / "*.txt"), b"is", blocksize=blocksize) == expected
+
+
+def test_lists_of_paths_and_globs(client, corpus):
+    root, expected = corpus
+    first = sorted(expected)[0]
+    result = wc_dask.search_per_file([first, str(root / "part-1*.txt")], "is", blocksize=500)
+    assert result == {p: n for p, n in expected.items() if p == first or "part-1" in p}
+
+
+def test_a_bag_of_lines(client, corpus):
+    root, expected = corpus
+    # read_text reads with universal newlines: compare with what it yields.
+    bag = dask.bag.read_text(str(root / "*.txt"), blocksize=4000)
+    lines = "".join(bag.compute())
+    assert wc_dask.search(bag, "is") == word_count.search_py(lines, "is")
+    per_file = wc_dask.search_per_file(
+        dask.bag.read_text(str(root / "*.txt"), include_path=True), "is")
+    assert sum(per_file.values()) == word_count.search_py(lines, "is")
+    with pytest.raises(ValueError, match="include_path=True"):
+        wc_dask.search_per_file(bag, "is")
