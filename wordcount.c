@@ -353,16 +353,25 @@ PyDoc_STRVAR(search_sequential_doc,
 "Count the words of `contents` equal to `needle` on the calling thread,\n"
 "holding the GIL: no other Python thread runs meanwhile.");
 
+/* Both one-thread counters: (contents, needle), and who holds the GIL. */
+static PyObject *
+count_on_calling_thread(PyObject *module, const char *fname, gil_policy gil,
+                        PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+    const signature sig = {fname, CONTENTS_NEEDLE, 2, 2, 2};
+    PyObject *argv[2];
+    if (parse_args(&sig, args, nargs, kwnames, argv) < 0)
+        return NULL;
+    count_plan plan = {get_state(module)->backend, 1, 0, gil};
+    return count_impl(fname, argv[0], argv[1], &plan);
+}
+
 static PyObject *
 search_sequential(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
                   PyObject *kwnames)
 {
-    static const signature sig = {"search_sequential", CONTENTS_NEEDLE, 2, 2, 2};
-    PyObject *argv[2];
-    if (parse_args(&sig, args, nargs, kwnames, argv) < 0)
-        return NULL;
-    count_plan plan = {get_state(module)->backend, 1, 0, HOLD_GIL};
-    return count_impl(sig.fname, argv[0], argv[1], &plan);
+    return count_on_calling_thread(module, "search_sequential", HOLD_GIL,
+                                   args, nargs, kwnames);
 }
 
 PyDoc_STRVAR(search_sequential_allow_threads_doc,
@@ -374,13 +383,8 @@ static PyObject *
 search_sequential_allow_threads(PyObject *module, PyObject *const *args,
                                 Py_ssize_t nargs, PyObject *kwnames)
 {
-    static const signature sig = {"search_sequential_allow_threads",
-                                  CONTENTS_NEEDLE, 2, 2, 2};
-    PyObject *argv[2];
-    if (parse_args(&sig, args, nargs, kwnames, argv) < 0)
-        return NULL;
-    count_plan plan = {get_state(module)->backend, 1, 0, RELEASE_GIL};
-    return count_impl(sig.fname, argv[0], argv[1], &plan);
+    return count_on_calling_thread(module, "search_sequential_allow_threads",
+                                   RELEASE_GIL, args, nargs, kwnames);
 }
 
 /* ---- private helpers for the tests and benchmarks ------------------------ */
