@@ -488,10 +488,12 @@ static PyMethodDef module_methods[] = {
 static size_t
 usable_cpus(void)
 {
+#ifdef __linux__
     cpu_set_t set;
     if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
         return (size_t)CPU_COUNT(&set);
-    long online = sysconf(_SC_NPROCESSORS_ONLN);
+#endif
+    long online = sysconf(_SC_NPROCESSORS_ONLN);  /* elsewhere: every CPU */
     return online > 0 ? (size_t)online : 1;
 }
 

@@ -3,8 +3,15 @@ import contextlib
 import io
 
 import pytest
+from hypothesis import settings
 
 from counters import C_COUNTERS, COUNTERS
+
+# Examples are checked for their counts, never timed: under the sanitizers or
+# on a loaded machine an example may take longer than hypothesis's default
+# deadline of 200 ms without anything being wrong.
+settings.register_profile("word_count", deadline=None, print_blob=True)
+settings.load_profile("word_count")
 
 
 def zen_of_python() -> str:
