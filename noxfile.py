@@ -14,7 +14,7 @@ nox.options.default_venv_backend = "venv"
 
 KERNEL_SOURCES = [
     "csrc/kernel.c", "csrc/kernel_scalar.c", "csrc/kernel_sse2.c",
-    "csrc/kernel_avx2.c", "csrc/kernel_avx512.c", "csrc/pool.c",
+    "csrc/kernel_avx2.c", "csrc/kernel_avx512.c", "csrc/kernel_neon.c", "csrc/pool.c",
 ]
 SANITIZE_FLAGS = "-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1"
 
@@ -98,6 +98,21 @@ def fuzz(session):
     seconds = session.posargs[0] if session.posargs else "90"
     session.run(binary, f"-max_total_time={seconds}", "-max_len=4096", "-print_final_stats=1",
                 corpus, "tests/c/fuzz_corpus", external=True)
+
+
+@nox.session(venv_backend="none")
+def neon(session):
+    """The NEON backend, cross-compiled for AArch64 and run under qemu: every
+    backend against the naive reference (tests/c/check_backends.c), then the
+    pool's stress program."""
+    apt_install(session, "gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross", "qemu-user")
+    os.makedirs(".nox", exist_ok=True)
+    for program in ("check_backends", "stress_pool"):
+        binary = f".nox/{program}-aarch64"
+        session.run("aarch64-linux-gnu-gcc", "-O2", "-g", "-std=c11", "-Wall", "-Wextra",
+                    "-Werror", "-Icsrc", f"tests/c/{program}.c", *KERNEL_SOURCES,
+                    "-lpthread", "-o", binary, external=True)
+        session.run("qemu-aarch64", "-L", "/usr/aarch64-linux-gnu", binary, external=True)
 
 
 @nox.session

@@ -13,6 +13,7 @@ SOURCES = [
     "csrc/kernel_sse2.c",
     "csrc/kernel_avx2.c",
     "csrc/kernel_avx512.c",
+    "csrc/kernel_neon.c",
     "csrc/pool.c",
 ]
 

@@ -31,6 +31,9 @@ static const struct {
     {&wc_backend_avx512bw, cpu_has_avx512bw},
     {&wc_backend_sse2, NULL},
 #endif
+#ifdef WC_HAVE_NEON_BACKEND
+    {&wc_backend_neon, NULL},
+#endif
     {&wc_backend_scalar, NULL},
 };
 

@@ -61,6 +61,11 @@ extern const wc_backend wc_backend_avx2;
 extern const wc_backend wc_backend_avx512bw;
 #endif
 
+#if defined(__aarch64__)
+#define WC_HAVE_NEON_BACKEND 1
+extern const wc_backend wc_backend_neon;        /* every AArch64 CPU has NEON */
+#endif
+
 /* The backends this CPU can run, best first, ending with the scalar one.
  * Returns how many were written to `out` (at most `cap`). */
 size_t wc_backends_available(const wc_backend **out, size_t cap);

@@ -39,7 +39,8 @@
  *     simd_and(a, b), simd_or(a, b) on compare results
  *     simd_bits(mask)               as an integer: bit k*SIMD_BITS_PER_UNIT(w)
  *                                   for lane k (the lane's other bits copy it)
- *     SIMD_BITS_PER_UNIT(w)         1 with mask registers, w with movemask
+ *     SIMD_BITS_PER_UNIT(w)         1 with mask registers, w with movemask,
+ *                                   4w with NEON's narrowing shift
  *     SIMD_BACKEND, SIMD_NAME       the wc_backend to define, and its name
  * Compare results are combined before they become an integer: one movemask
  * per register of starts instead of eight (movemask has one port on most
@@ -56,14 +57,11 @@
 #include "kernel_rule.h"
 
 /* The lowest bit of each lane in a mask of SIMD_BITS_PER_UNIT(w) bits per lane. */
-static inline uint64_t simd_lane_low_bits(unsigned w)
+/* The lowest bit of each lane in a mask of `bits` bits per lane (1, 2, 4, 8
+ * or 16): 0xff..ff, 0x55..55, 0x11..11, 0x0101.., 0x0001000100010001. */
+static inline uint64_t simd_lane_low_bits(unsigned bits)
 {
-    (void)w;  /* unused where a mask holds one bit per lane */
-    switch (SIMD_BITS_PER_UNIT(w)) {
-    case 1: return ~(uint64_t)0;
-    case 2: return 0x5555555555555555u;
-    default: return 0x1111111111111111u;
-    }
+    return ~(uint64_t)0 / ((~(uint64_t)0) >> (64 - bits));
 }
 
 /* Needle shapes that get a loop of their own, so that no test of the
@@ -86,8 +84,8 @@ simd_scan(const wc_query *q, size_t *start, size_t end, unsigned w,
     const simd_vec first = simd_splat(w, shape != EMPTY_NEEDLE ? wc_load(q->needle, 0, w) : 0);
     const simd_vec last = simd_splat(w, shape >= TWO_UNITS ? wc_load(q->needle, m - 1, w) : 0);
     const simd_mask all_lanes = simd_all_lanes();
-    const uint64_t low_bits = simd_lane_low_bits(w);
-    const unsigned shift = SIMD_BITS_PER_UNIT(w) == 1 ? 0 : SIMD_BITS_PER_UNIT(w) == 2 ? 1 : 2;
+    const uint64_t low_bits = simd_lane_low_bits(SIMD_BITS_PER_UNIT(w));
+    const unsigned shift = (unsigned)__builtin_ctz(SIMD_BITS_PER_UNIT(w));
     size_t count = 0, p = *start;
 
     for (; p + lanes + m < len && p + lanes <= end; p += lanes) {

@@ -1,0 +1,57 @@
+/* The NEON backend: 16-byte registers, part of every AArch64 CPU. The
+ * algorithm is in kernel_simd.h; this file gives it words.
+ *
+ * NEON has no movemask. A compare leaves 0x00 or 0xff in each byte; shifting
+ * each 16-bit pair right by 4 and narrowing (SHRN) keeps 4 bits of every
+ * byte, so one 64-bit integer holds the 16 results, 4 bits per byte: the
+ * usual replacement (memchr, simdjson). */
+#if defined(__aarch64__)
+#include <arm_neon.h>
+#include <stdint.h>
+
+typedef uint8x16_t simd_vec;
+typedef uint8x16_t simd_mask;
+#define SIMD_BYTES 16
+#define SIMD_BITS_PER_UNIT(w) (4 * (w))
+#define SIMD_BACKEND wc_backend_neon
+#define SIMD_NAME "neon"
+
+static inline simd_vec simd_load(const void *p) { return vld1q_u8((const uint8_t *)p); }
+
+static inline simd_vec simd_splat(unsigned w, uint32_t unit)
+{
+    return w == 1 ? vdupq_n_u8((uint8_t)unit)
+         : w == 2 ? vreinterpretq_u8_u16(vdupq_n_u16((uint16_t)unit))
+                  : vreinterpretq_u8_u32(vdupq_n_u32(unit));
+}
+
+static inline simd_mask simd_eq(unsigned w, simd_vec a, simd_vec b)
+{
+    return w == 1 ? vceqq_u8(a, b)
+         : w == 2 ? vreinterpretq_u8_u16(vceqq_u16(vreinterpretq_u16_u8(a), vreinterpretq_u16_u8(b)))
+                  : vreinterpretq_u8_u32(vceqq_u32(vreinterpretq_u32_u8(a), vreinterpretq_u32_u8(b)));
+}
+
+static inline simd_mask simd_and(simd_mask a, simd_mask b) { return vandq_u8(a, b); }
+static inline simd_mask simd_or(simd_mask a, simd_mask b) { return vorrq_u8(a, b); }
+static inline simd_mask simd_all_lanes(void) { return vdupq_n_u8(0xff); }
+
+static inline uint64_t simd_bits(simd_mask m)
+{
+    uint8x8_t nibbles = vshrn_n_u16(vreinterpretq_u16_u8(m), 4);
+    return vget_lane_u64(vreinterpret_u64_u8(nibbles), 0);
+}
+
+static inline simd_mask simd_and_eq(unsigned w, simd_mask k, simd_vec a, simd_vec b)
+{
+    return simd_and(k, simd_eq(w, a, b));
+}
+
+static inline simd_mask simd_and_sep(unsigned w, simd_mask k, simd_vec a)
+{
+    return simd_and(k, simd_or(simd_eq(w, a, simd_splat(w, ' ')),
+                               simd_eq(w, a, simd_splat(w, '\n'))));
+}
+
+#include "kernel_simd.h"
+#endif

@@ -1,0 +1,76 @@
+/* Every backend this CPU runs against the scalar one and the naive reference
+ * (reference.h), on every text length from 0 to 300 and every needle length
+ * from 0 to 70, in each unit width, on 1 and 3 threads: the C twin of
+ * tests/test_backends.py, for targets Python's tests cannot reach (nox -s
+ * neon runs it on AArch64 under qemu). Exits 1 at the first disagreement.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel.h"
+#include "reference.h"
+
+static const char *const pieces[] = {" ", "\n", "\r\n", "\r", "  ", "ab", "b", "a", "abc\r"};
+
+/* Fills `len` units of width `w` with needles, near-misses and separators;
+ * `needle` recurs so that matches fall on every lane and at the very end. */
+static void fill(uint8_t *text, size_t len, unsigned w, const uint8_t *needle,
+                 size_t m, unsigned seed)
+{
+    size_t i = 0;
+    for (unsigned k = seed; i < len; k = k * 1103515245u + 12345u) {
+        unsigned pick = (k >> 16) % 12;
+        if (pick < 4) {  /* the needle, or all of it but its last unit */
+            size_t n = pick == 3 && m ? m - 1 : m;
+            for (size_t j = 0; j < n && i < len; j++, i++)
+                memcpy(text + i * w, needle + j * w, w);
+        } else {
+            const char *p = pieces[(pick - 4) % 9];
+            for (; *p && i < len; p++, i++) {
+                uint32_t u = (unsigned char)*p;
+                memcpy(text + i * w, &u, w);
+            }
+        }
+    }
+}
+
+int main(void)
+{
+    const wc_backend *all[8];
+    size_t nbackends = wc_backends_available(all, 8), checks = 0;
+    for (unsigned w = 1; w <= 4; w *= 2) {
+        for (size_t m = 0; m <= 70; m++) {
+            uint8_t needle[70 * 4];
+            for (size_t j = 0; j < m; j++) {
+                /* "ab", then "c" in the widest unit the width holds */
+                uint32_t u = j % 3 == 0 ? 'a' : j % 3 == 1 ? 'b' : (w == 1 ? 'c' : w == 2 ? 0x101 : 0x1f600);
+                memcpy(needle + j * w, &u, w);
+            }
+            for (size_t len = 0; len <= 300; len++) {
+                uint8_t *text = malloc(len * w + 1);  /* exact size, for ASan */
+                fill(text, len, w, needle, m, (unsigned)(len * 71 + m));
+                wc_query q = {text, len, needle, m, w};
+                size_t expected = reference_count(text, len, needle, m, w);
+                for (size_t b = 0; b < nbackends; b++) {
+                    for (size_t threads = 1; threads <= 3; threads += 2) {
+                        size_t got = wc_count_words(all[b], &q, threads, 0);
+                        checks++;
+                        if (got != expected) {
+                            fprintf(stderr, "%s: width %u, needle %zu units, text %zu units, "
+                                    "%zu threads: %zu, reference %zu\n", all[b]->name, w, m,
+                                    len, threads, got, expected);
+                            return 1;
+                        }
+                    }
+                }
+                free(text);
+            }
+        }
+    }
+    printf("check_backends: ok, %zu counts agree (backends:", checks);
+    for (size_t b = 0; b < nbackends; b++)
+        printf(" %s", all[b]->name);
+    printf(")\n");
+    return 0;
+}
