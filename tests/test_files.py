@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import word_count
 from word_count import _files, search_file
+from child import child_environment
 from strategies import needles, texts
 
 CONTENT = "is it is\r\nthis is  is\r\nis\r".encode()
@@ -152,7 +153,7 @@ def test_file_past_4_gib(tmp_path):
 
 def run_cli(*args, stdin=None):
     return subprocess.run([sys.executable, "-m", "word_count", *map(str, args)],
-                          input=stdin, capture_output=True)
+                          input=stdin, capture_output=True, cwd="/", env=child_environment())
 
 
 def test_cli_one_file(text_file):
