@@ -36,10 +36,7 @@ __all__ = [
 
 
 def search_py(contents, needle):
-    """search_py(contents, needle)
-    --
-
-    Count the words of `contents` equal to `needle`, in pure Python: the
+    """Count the words of `contents` equal to `needle`, in pure Python: the
     reference the C counters are tested against. Takes str, or bytes-like
     objects (counted byte by byte).
     """

@@ -83,10 +83,7 @@ def count_stream(file, needle, threads=None):
 
 
 def search_file(path, needle, *, threads=None, encoding="utf-8"):
-    """search_file(path, needle, *, threads=None, encoding='utf-8')
-    --
-
-    Count the words of the file at `path` equal to `needle`, by the rule of
+    """Count the words of the file at `path` equal to `needle`, by the rule of
     `search`. The file is memory-mapped, never read into a Python object, and
     counted on `threads` threads with the GIL released; files larger than
     memory work. A str needle is encoded with `encoding`, which must write

@@ -55,10 +55,7 @@ def blocks_per_file(corpus, needle, blocksize, encoding):
 
 def search(corpus, needle: str | bytes, *, blocksize: int | str = "64MiB",
            encoding: str = "utf-8") -> int:
-    """search(corpus, needle, *, blocksize='64MiB', encoding='utf-8')
-    --
-
-    Count the words equal to `needle` in `corpus`: a path, a glob, a list of
+    """Count the words equal to `needle` in `corpus`: a path, a glob, a list of
     them, or a dask.bag of lines (from dask.bag.read_text; note that it reads
     with universal newlines, so a lone "\\r" ends a line there). A str needle
     is encoded with `encoding` for files; a bag's lines are counted as they
@@ -74,10 +71,7 @@ def search(corpus, needle: str | bytes, *, blocksize: int | str = "64MiB",
 
 def search_per_file(corpus, needle: str | bytes, *, blocksize: int | str = "64MiB",
                     encoding: str = "utf-8") -> dict[str, int]:
-    """search_per_file(corpus, needle, *, blocksize='64MiB', encoding='utf-8')
-    --
-
-    Like `search`, but a dict from each file's path to its count. A bag must
+    """Like `search`, but a dict from each file's path to its count. A bag must
     hold (line, path) pairs: dask.bag.read_text(..., include_path=True).
     """
     if isinstance(corpus, dask.bag.Bag):
