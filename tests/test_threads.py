@@ -1,4 +1,5 @@
 """Threads: the GIL released where promised, the pool, fork, many callers."""
+import functools
 import multiprocessing
 import os
 import signal
@@ -17,10 +18,14 @@ BIG = "is it is " * 3_000_000
 BIG_COUNT = 6_000_000
 
 
+@functools.cache
+def gil_test_text():
+    return "is it is " * 12_000_000  # 108 MB: a count takes milliseconds
+
+
 def ticks_inside_call(func, *args, **kwargs):
-    """How often another Python thread ran during the middle half of a call
-    that counts 108 MB (a few milliseconds)."""
-    text = "is it is " * 12_000_000
+    """How often another Python thread ran during a call counting 108 MB."""
+    text = gil_test_text()
     ticks = []
     stop = threading.Event()
 
@@ -30,7 +35,7 @@ def ticks_inside_call(func, *args, **kwargs):
 
     # A long switch interval: this thread does not hand the GIL over between
     # two bytecodes around the call however loaded the machine is, so only a
-    # release inside the call lets the spinner run there.
+    # release inside the call lets the spinner run between start and end.
     interval = sys.getswitchinterval()
     sys.setswitchinterval(0.2)
     spinner = threading.Thread(target=spin)
@@ -44,11 +49,10 @@ def ticks_inside_call(func, *args, **kwargs):
         stop.set()
         spinner.join()
         sys.setswitchinterval(interval)
-    quarter = (end - start) / 4
-    return sum(start + quarter < t < end - quarter for t in ticks)
+    return sum(start < t < end for t in ticks)
 
 
-def ran_inside_some_call(func, attempts=5, **kwargs):
+def ran_inside_some_call(func, attempts=10, **kwargs):
     """A loaded machine may not schedule the other thread within one call;
     over a few calls it does, if the GIL lets it."""
     return any(ticks_inside_call(func, **kwargs) > 0 for _ in range(attempts))
