@@ -39,13 +39,9 @@ static inline simd_mask simd_or(simd_mask a, simd_mask b) { return _mm256_or_si2
 static inline uint64_t simd_bits(simd_mask m) { return (uint32_t)_mm256_movemask_epi8(m); }
 static inline simd_mask simd_all_lanes(void) { return _mm256_set1_epi8(-1); }
 
-static inline simd_mask simd_and_eq(unsigned w, simd_mask k, simd_vec a, simd_vec b)
-{
-    return simd_and(k, simd_eq(w, a, b));
-}
-
 /* Bytes: one shuffle and one compare instead of two compares and an OR
  * (the trick is explained in kernel_avx512.c). */
+#define SIMD_HAS_AND_SEP
 static inline simd_mask simd_and_sep(unsigned w, simd_mask k, simd_vec a)
 {
     if (w != 1)

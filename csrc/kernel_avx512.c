@@ -33,6 +33,7 @@ static inline simd_mask simd_or(simd_mask a, simd_mask b) { return a | b; }
 static inline uint64_t simd_bits(simd_mask m) { return m; }
 static inline simd_mask simd_all_lanes(void) { return ~(simd_mask)0; }
 
+#define SIMD_HAS_AND_EQ     /* masked compares: the AND is free */
 static inline simd_mask simd_and_eq(unsigned w, simd_mask k, simd_vec a, simd_vec b)
 {
     return w == 1 ? _mm512_mask_cmpeq_epi8_mask(k, a, b)
@@ -44,6 +45,7 @@ static inline simd_mask simd_and_eq(unsigned w, simd_mask k, simd_vec a, simd_ve
  * 0x20, "\n" is 0x0a) or a byte whose low nibble differs (so equals nothing
  * with this nibble); only " " and "\n" equal their image. A byte with its top
  * bit set shuffles to 0, which it is not. */
+#define SIMD_HAS_AND_SEP
 static inline simd_mask simd_and_sep(unsigned w, simd_mask k, simd_vec a)
 {
     if (w != 1)

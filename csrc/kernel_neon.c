@@ -42,16 +42,5 @@ static inline uint64_t simd_bits(simd_mask m)
     return vget_lane_u64(vreinterpret_u64_u8(nibbles), 0);
 }
 
-static inline simd_mask simd_and_eq(unsigned w, simd_mask k, simd_vec a, simd_vec b)
-{
-    return simd_and(k, simd_eq(w, a, b));
-}
-
-static inline simd_mask simd_and_sep(unsigned w, simd_mask k, simd_vec a)
-{
-    return simd_and(k, simd_or(simd_eq(w, a, simd_splat(w, ' ')),
-                               simd_eq(w, a, simd_splat(w, '\n'))));
-}
-
 #include "kernel_simd.h"
 #endif

@@ -34,14 +34,18 @@
  *     simd_load(ptr)                an unaligned load
  *     simd_all_lanes()              a compare result true in every lane
  *     simd_splat(w, unit)           every w-byte lane set to `unit`
- *     simd_and_eq(w, k, a, b)       lanes of k where a == b
- *     simd_and_sep(w, k, a)         lanes of k where a is " " or "\n"
+ *     simd_eq(w, a, b)              lanes where a == b (for the defaults)
  *     simd_and(a, b), simd_or(a, b) on compare results
  *     simd_bits(mask)               as an integer: bit k*SIMD_BITS_PER_UNIT(w)
  *                                   for lane k (the lane's other bits copy it)
  *     SIMD_BITS_PER_UNIT(w)         1 with mask registers, w with movemask,
  *                                   4w with NEON's narrowing shift
  *     SIMD_BACKEND, SIMD_NAME       the wc_backend to define, and its name
+ * and, where the instruction set does better than the defaults below,
+ *     simd_and_eq(w, k, a, b)       lanes of k where a == b
+ *                                   (with SIMD_HAS_AND_EQ defined)
+ *     simd_and_sep(w, k, a)         lanes of k where a is " " or "\n"
+ *                                   (with SIMD_HAS_AND_SEP defined)
  * Compare results are combined before they become an integer: one movemask
  * per register of starts instead of eight (movemask has one port on most
  * x86 cores). With AVX-512 each AND folds into a masked compare, and "is a
@@ -55,6 +59,21 @@
 
 #include "kernel.h"
 #include "kernel_rule.h"
+
+#ifndef SIMD_HAS_AND_EQ
+static inline simd_mask simd_and_eq(unsigned w, simd_mask k, simd_vec a, simd_vec b)
+{
+    return simd_and(k, simd_eq(w, a, b));
+}
+#endif
+
+#ifndef SIMD_HAS_AND_SEP
+static inline simd_mask simd_and_sep(unsigned w, simd_mask k, simd_vec a)
+{
+    return simd_or(simd_and_eq(w, k, a, simd_splat(w, ' ')),
+                   simd_and_eq(w, k, a, simd_splat(w, '\n')));
+}
+#endif
 
 /* The lowest bit of each lane in a mask of SIMD_BITS_PER_UNIT(w) bits per lane. */
 /* The lowest bit of each lane in a mask of `bits` bits per lane (1, 2, 4, 8

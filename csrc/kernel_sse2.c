@@ -33,16 +33,5 @@ static inline simd_mask simd_or(simd_mask a, simd_mask b) { return _mm_or_si128(
 static inline uint64_t simd_bits(simd_mask m) { return (uint32_t)_mm_movemask_epi8(m); }
 static inline simd_mask simd_all_lanes(void) { return _mm_set1_epi8(-1); }
 
-static inline simd_mask simd_and_eq(unsigned w, simd_mask k, simd_vec a, simd_vec b)
-{
-    return simd_and(k, simd_eq(w, a, b));
-}
-
-static inline simd_mask simd_and_sep(unsigned w, simd_mask k, simd_vec a)
-{
-    return simd_and(k, simd_or(simd_eq(w, a, simd_splat(w, ' ')),
-                               simd_eq(w, a, simd_splat(w, '\n'))));
-}
-
 #include "kernel_simd.h"
 #endif
