@@ -70,8 +70,8 @@ static inline simd_mask simd_and_eq(unsigned w, simd_mask k, simd_vec a, simd_ve
 #ifndef SIMD_HAS_AND_SEP
 static inline simd_mask simd_and_sep(unsigned w, simd_mask k, simd_vec a)
 {
-    return simd_or(simd_and_eq(w, k, a, simd_splat(w, ' ')),
-                   simd_and_eq(w, k, a, simd_splat(w, '\n')));
+    return simd_and(k, simd_or(simd_eq(w, a, simd_splat(w, ' ')),
+                               simd_eq(w, a, simd_splat(w, '\n'))));
 }
 #endif
 
