@@ -96,8 +96,9 @@ def fuzz(session):
                 "-Icsrc", "tests/c/fuzz_kernel.c", *KERNEL_SOURCES, "-lpthread",
                 "-o", binary, external=True)
     seconds = session.posargs[0] if session.posargs else "90"
+    # -verbosity=0: the final statistics, not a line per new input.
     session.run(binary, f"-max_total_time={seconds}", "-max_len=4096", "-print_final_stats=1",
-                corpus, "tests/c/fuzz_corpus", external=True)
+                "-verbosity=0", corpus, "tests/c/fuzz_corpus", external=True)
 
 
 @nox.session(venv_backend="none")
