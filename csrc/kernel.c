@@ -77,28 +77,49 @@ static size_t width_index(unsigned width)
     return width == 1 ? 0 : width == 2 ? 1 : 2;
 }
 
-/* Tasks per thread: more than one, so that a thread slowed by the rest of the
- * machine is helped by the others instead of being waited for. */
-#define TASKS_PER_THREAD ((size_t)4)
+/* Tasks shrink as the text is handed out (guided self-scheduling): each is
+ * what is left divided by twice the threads, down to MIN_TASK_BYTES. The
+ * big first tasks keep the lock traffic low; the small last ones mean that
+ * no thread waits long for another's last task, whether that thread was
+ * slowed by the rest of the machine or woken late from sleep. */
 #define MAX_TASKS ((size_t)1024)
-/* No task is smaller than this: a task costs a few lock operations. */
+/* No task is smaller than this (a task costs a few lock operations), except
+ * in texts too short to give every thread four tasks of it. */
 #define MIN_TASK_BYTES ((size_t)64 * 1024)
 
 typedef struct count_job {
     wc_count_range_fn count_range;
     const wc_query *q;
-    size_t units_per_task;
+    size_t bounds[MAX_TASKS + 1];   /* task i counts [bounds[i], bounds[i+1]) */
     size_t counts[MAX_TASKS];
 } count_job;
+
+/* Fills job->bounds; returns the number of tasks. */
+static size_t plan_tasks(count_job *job, size_t threads)
+{
+    const size_t len = job->q->text_len;
+    size_t min_units = MIN_TASK_BYTES / job->q->width;
+    if (min_units > len / (4 * threads))
+        min_units = len / (4 * threads) ? len / (4 * threads) : 1;
+    size_t ntasks = 0, begin = 0;
+    job->bounds[0] = 0;
+    while (begin < len) {
+        size_t size = (len - begin) / (2 * threads);
+        if (size < min_units)
+            size = min_units;
+        if (size > len - begin || ntasks == MAX_TASKS - 1)
+            size = len - begin;
+        begin += size;
+        job->bounds[++ntasks] = begin;
+    }
+    return ntasks;
+}
 
 static void count_task(void *ctx, size_t index)
 {
     count_job *job = ctx;
-    size_t begin = index * job->units_per_task;
-    size_t end = begin + job->units_per_task;
-    if (end > job->q->text_len)
-        end = job->q->text_len;
-    job->counts[index] = job->count_range(job->q, begin, end);
+    job->counts[index] = job->count_range(job->q, job->bounds[index],
+                                          job->bounds[index + 1]);
 }
 
 size_t wc_count_words(const wc_backend *backend, const wc_query *q,
@@ -112,25 +133,13 @@ size_t wc_count_words(const wc_backend *backend, const wc_query *q,
         && wc_load(q->text, q->text_len - 1, q->width) == ' ';
 
     wc_count_range_fn count_range = backend->count_range[width_index(q->width)];
-    size_t bytes = q->text_len * q->width;
-    if (threads <= 1 || bytes < parallel_min_bytes)
+    if (threads <= 1 || q->text_len * q->width < parallel_min_bytes)
         return count + count_range(q, 0, q->text_len);
 
     if (threads > WC_POOL_MAX_WORKERS + 1)
         threads = WC_POOL_MAX_WORKERS + 1;
-    size_t ntasks = threads * TASKS_PER_THREAD;
-    if (ntasks > bytes / MIN_TASK_BYTES)
-        ntasks = bytes / MIN_TASK_BYTES;
-    if (ntasks < threads)
-        ntasks = threads < q->text_len ? threads : q->text_len;
-    if (ntasks > MAX_TASKS)
-        ntasks = MAX_TASKS;
-    count_job job = {
-        .count_range = count_range,
-        .q = q,
-        .units_per_task = (q->text_len + ntasks - 1) / ntasks,
-    };
-    ntasks = (q->text_len + job.units_per_task - 1) / job.units_per_task;
+    count_job job = {.count_range = count_range, .q = q};
+    size_t ntasks = plan_tasks(&job, threads);
     wc_pool_run(count_task, &job, ntasks, threads);
     for (size_t i = 0; i < ntasks; i++)
         count += job.counts[i];
