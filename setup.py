@@ -17,7 +17,10 @@ SOURCES = [
     "csrc/pool.c",
 ]
 
-compile_args = ["-std=c11", "-O3", "-Wall", "-Wextra", "-fvisibility=hidden"]
+# -falign-loops=32: where the vector loop starts decides whether it runs at
+# 21.4 or 26 us on the seed text (AMD Zen 5): an unrelated change to another
+# file once moved it across a boundary. Aligned, it stays at the fast speed.
+compile_args = ["-std=c11", "-O3", "-falign-loops=32", "-Wall", "-Wextra", "-fvisibility=hidden"]
 if os.environ.get("WORD_COUNT_WERROR") == "1":
     compile_args.append("-Werror")
 compile_args += os.environ.get("WORD_COUNT_EXTRA_CFLAGS", "").split()
