@@ -40,45 +40,57 @@ def gbps(nbytes, seconds):
     return nbytes / seconds / 1e9
 
 
-def sweep_sizes(max_size):
-    rows = []
+def sizes(max_size):
     size = 1024
     while size <= max_size:
+        yield size
+        size *= 4
+
+
+def one_thread_candidates(text):
+    candidates = {
+        "memchr pass": memchr_pass(text),
+        "search_sequential": lambda: word_count.search_sequential(text, "is"),
+        "search_sequential_allow_threads":
+            lambda: word_count.search_sequential_allow_threads(text, "is"),
+    }
+    if len(text) <= PYTHON_MAX_SIZE:
+        candidates["search_py"] = lambda: word_count.search_py(text, "is")
+        if word_count_pyo3:
+            candidates["PyO3 search_sequential"] = \
+                lambda: word_count_pyo3.search_sequential(text, "is")
+    return candidates
+
+
+def parallel_candidates(text):
+    candidates = {"search": lambda: word_count.search(text, "is")}
+    if len(text) <= PYTHON_MAX_SIZE and word_count_pyo3:
+        candidates["PyO3 search"] = lambda: word_count_pyo3.search(text, "is")
+    return candidates
+
+
+def sweep_sizes(max_size, make_candidates, warmup=0.0):
+    rows = []
+    for size in sizes(max_size):
         text = text_of_size(size)
-        candidates = {
-            "memchr pass": memchr_pass(text),
-            "search": lambda: word_count.search(text, "is"),
-            "search_sequential": lambda: word_count.search_sequential(text, "is"),
-            "search_sequential_allow_threads":
-                lambda: word_count.search_sequential_allow_threads(text, "is"),
-        }
-        if size <= PYTHON_MAX_SIZE:
-            candidates["search_py"] = lambda: word_count.search_py(text, "is")
-            if word_count_pyo3:
-                candidates["PyO3 search"] = lambda: word_count_pyo3.search(text, "is")
-                candidates["PyO3 search_sequential"] = \
-                    lambda: word_count_pyo3.search_sequential(text, "is")
-        times = side_by_side(candidates, repeat=5 if size < 2**26 else 3)
+        times = side_by_side(make_candidates(text), repeat=5 if size < 2**26 else 3,
+                             warmup=warmup)
         row = {"size": size, **{k: gbps(size, v) for k, v in times.items()}}
         rows.append(row)
         print(f"size {size:>11,}  " + "  ".join(
             f"{k} {v:.2f}" for k, v in row.items() if k != "size"), flush=True)
-        size *= 4
     return rows
 
 
-def sweep_threads(sizes=(2**20, 2**26)):
+def sweep_threads(counts, sizes=(2**20, 2**26), warmup=0.0):
     rows = []
     for size in sizes:
         text = text_of_size(size)
-        counts = range(1, 2 * len(os.sched_getaffinity(0)) + 1)
         times = side_by_side({t: (lambda t=t: word_count.search(text, "is", threads=t))
-                              for t in counts})
+                              for t in counts}, warmup=warmup)
         for t in counts:
-            rows.append({"size": size, "threads": t, "GB/s": gbps(size, times[t]),
-                         "speed-up": times[1] / times[t]})
-            print(f"threads {t} on {size:,} bytes: {rows[-1]['GB/s']:.1f} GB/s, "
-                  f"{rows[-1]['speed-up']:.2f}x", flush=True)
+            rows.append({"size": size, "threads": t, "GB/s": gbps(size, times[t])})
+            print(f"threads {t} on {size:,} bytes: {rows[-1]['GB/s']:.1f} GB/s", flush=True)
     return rows
 
 
@@ -136,14 +148,22 @@ def main():
     parser.add_argument("--json", type=pathlib.Path, required=True)
     parser.add_argument("--max-size", type=parse_size, default=2**30)
     args = parser.parse_args()
-    # The one-thread sweeps first: on this 2-vCPU machine one-thread code runs
-    # slower for a while on a CPU that just ran a parallel count (timing.py).
+    # Every one-thread measurement before any parallel one: on this 2-vCPU
+    # machine one-thread code runs a third slower on a CPU that just ran a
+    # parallel count (timing.py). Parallel ones are warmed up for 0.5 s.
     result = {"machine": machine()}
     result["forms and backends"] = sweep_forms_and_backends()
     result["needle lengths"] = sweep_needle_lengths()
     result["hit density"] = sweep_hit_density()
-    result["sizes"] = sweep_sizes(args.max_size)
-    result["threads"] = sweep_threads()
+    one_thread = sweep_sizes(args.max_size, one_thread_candidates)
+    threads = sweep_threads([1])
+    parallel = sweep_sizes(args.max_size, parallel_candidates, warmup=0.5)
+    threads += sweep_threads(list(range(2, 2 * len(os.sched_getaffinity(0)) + 1)), warmup=0.5)
+    result["sizes"] = [{**a, **b} for a, b in zip(one_thread, parallel)]
+    for row in threads:
+        one = next(r for r in threads if r["size"] == row["size"] and r["threads"] == 1)
+        row["speed-up"] = row["GB/s"] / one["GB/s"]
+    result["threads"] = threads
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result, indent=1))
     print(f"wrote {args.json}")

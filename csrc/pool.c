@@ -145,17 +145,23 @@ static job *job_wanting_help(void)
 static void *worker_main(void *unused)
 {
     (void)unused;
+    bool may_poll = true;   /* false once a poll found nothing to help with */
     pthread_mutex_lock(&pool.lock);
     for (;;) {
         job *j = job_wanting_help();
         if (!j) {
             if (pool.stopping)
                 break;
-            pthread_mutex_unlock(&pool.lock);
-            bool woke = spin_until(work_or_stop, NULL);
-            pthread_mutex_lock(&pool.lock);
-            if (woke || job_wanting_help() || pool.stopping)
+            if (may_poll) {
+                pthread_mutex_unlock(&pool.lock);
+                spin_until(work_or_stop, NULL);
+                pthread_mutex_lock(&pool.lock);
+                may_poll = false;
                 continue;
+            }
+            /* Nothing to help with (none queued, or every queued job has the
+             * helpers it asked for): sleep until a caller signals. Polling
+             * again here would take CPU from the threads that are counting. */
             pool.sleepers++;
             pthread_cond_wait(&pool.work, &pool.lock);
             pool.sleepers--;
@@ -167,6 +173,7 @@ static void *worker_main(void *unused)
         j->task(j->ctx, index);
         pthread_mutex_lock(&pool.lock);
         j->helpers--;
+        may_poll = true;
         /* After this the caller may return: `j` is not touched again. */
         if (atomic_fetch_add(&j->finished, 1) + 1 == j->ntasks)
             pthread_cond_broadcast(&pool.done);
