@@ -46,7 +46,7 @@ static struct {
     pthread_cond_t work;    /* a job arrived, or the pool is stopping */
     pthread_cond_t done;    /* some job's last task finished */
     job *queue;             /* jobs with tasks not yet taken, oldest first */
-    atomic_size_t queued;   /* how many, for polling without the lock */
+    atomic_size_t enqueued; /* jobs ever queued: polling waits for it to move */
     size_t sleepers;        /* workers waiting on `work` */
     pthread_t workers[WC_POOL_MAX_WORKERS];
     size_t nworkers;
@@ -72,7 +72,6 @@ static size_t take_task(job *j)
         while (*link != j)
             link = &(*link)->next_job;
         *link = j->next_job;
-        atomic_fetch_sub(&pool.queued, 1);
     }
     return index;
 }
@@ -83,7 +82,7 @@ static void enqueue(job *j)
     while (*tail)
         tail = &(*tail)->next_job;
     *tail = j;
-    atomic_fetch_add(&pool.queued, 1);
+    atomic_fetch_add(&pool.enqueued, 1);
 }
 
 static uint64_t now_ns(void)
@@ -120,10 +119,10 @@ static bool spin_until(bool (*done)(const void *), const void *arg)
     }
 }
 
-static bool work_or_stop(const void *unused)
+/* A job was queued after `*seen` was read, or the pool is stopping. */
+static bool new_job_or_stop(const void *seen)
 {
-    (void)unused;
-    return atomic_load_explicit(&pool.queued, memory_order_relaxed) > 0
+    return atomic_load_explicit(&pool.enqueued, memory_order_relaxed) != *(const size_t *)seen
         || atomic_load_explicit(&pool.stopping, memory_order_relaxed);
 }
 
@@ -145,7 +144,7 @@ static job *job_wanting_help(void)
 static void *worker_main(void *unused)
 {
     (void)unused;
-    bool may_poll = true;   /* false once a poll found nothing to help with */
+    bool may_poll = true;   /* false once a poll ran out of time */
     pthread_mutex_lock(&pool.lock);
     for (;;) {
         job *j = job_wanting_help();
@@ -153,18 +152,19 @@ static void *worker_main(void *unused)
             if (pool.stopping)
                 break;
             if (may_poll) {
+                /* Wait for a job queued from now on, not for "any job in the
+                 * queue": a queued job may have all the helpers it wants,
+                 * and polling on it would spin on the lock. */
+                size_t seen = atomic_load(&pool.enqueued);
                 pthread_mutex_unlock(&pool.lock);
-                spin_until(work_or_stop, NULL);
+                may_poll = spin_until(new_job_or_stop, &seen);
                 pthread_mutex_lock(&pool.lock);
-                may_poll = false;
                 continue;
             }
-            /* Nothing to help with (none queued, or every queued job has the
-             * helpers it asked for): sleep until a caller signals. Polling
-             * again here would take CPU from the threads that are counting. */
             pool.sleepers++;
             pthread_cond_wait(&pool.work, &pool.lock);
             pool.sleepers--;
+            may_poll = true;
             continue;
         }
         j->helpers++;
@@ -211,7 +211,6 @@ static void after_fork_in_parent(void) { pthread_mutex_unlock(&pool.lock); }
 static void after_fork_in_child(void)
 {
     pool.queue = NULL;
-    pool.queued = 0;
     pool.sleepers = 0;
     pool.nworkers = 0;
     pool.stopping = false;
