@@ -82,9 +82,9 @@ def sweep_sizes(max_size, make_candidates, warmup=0.0):
     return rows
 
 
-def sweep_threads(counts, sizes=(2**20, 2**26), warmup=0.0):
+def sweep_threads(counts, text_sizes=(2**20, 2**26), warmup=0.0):
     rows = []
-    for size in sizes:
+    for size in text_sizes:
         text = text_of_size(size)
         times = side_by_side({t: (lambda t=t: word_count.search(text, "is", threads=t))
                               for t in counts}, warmup=warmup)

@@ -119,6 +119,7 @@ def test_public_counters_at_an_unreadable_page(guarded):
 FAILING_CALLS = [
     lambda c, n: word_count.search(c, n, threads=0),
     lambda c, n: word_count.search(c, n, threads=1.5),
+    lambda c, n: word_count.search(c, n, threads="x"),
     lambda c, n: word_count.search(c, n, needle=n),
     lambda c, n: word_count.search(c, n, bogus=1),
     lambda c, n: word_count.search_sequential(c, "mixed"),
