@@ -11,8 +11,6 @@ released; `search_py` is the pure-Python reference of the same rule:
 lines end at "\\n" or "\\r\\n", a line splits into words at every single
 space, and a word counts when it equals `needle` exactly.
 """
-from __future__ import annotations
-
 from ._files import search_file
 from ._wordcount import (
     search,
