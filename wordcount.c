@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 #include <Python.h>
 
+#include <errno.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -21,6 +22,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "csrc/fault.h"
+#include "csrc/file.h"
 #include "csrc/kernel.h"
 #include "csrc/pool.h"
 
@@ -34,7 +37,9 @@
 #define STACK_NEEDLE_BYTES 256
 
 typedef struct {
-    size_t default_threads;         /* threads=None means this many */
+    size_t default_threads;         /* threads=None means this many; 0 when
+                                       $WORD_COUNT_THREADS is not a count */
+    char threads_env[64];           /* $WORD_COUNT_THREADS then, for the error */
     const wc_backend *backend;      /* the best one this CPU runs */
 } module_state;
 
@@ -102,13 +107,19 @@ parse_args(const signature *sig, PyObject *const *args, Py_ssize_t nargs,
     return 0;
 }
 
-/* `threads`: None for the module's default, else an integer >= 1. */
+/* `threads`: None for the module's default (NULL: 1), else an integer >= 1. */
 static int
-parse_threads(const char *fname, PyObject *obj, size_t default_threads,
+parse_threads(const char *fname, PyObject *obj, const module_state *state,
               size_t *threads)
 {
     if (!obj || obj == Py_None) {
-        *threads = default_threads;
+        *threads = state ? state->default_threads : 1;
+        if (*threads == 0) {
+            PyErr_Format(PyExc_ValueError,
+                         "WORD_COUNT_THREADS must be an integer of at least 1, "
+                         "not '%s' (threads=None reads it)", state->threads_env);
+            return -1;
+        }
         return 0;
     }
     if (PyBool_Check(obj) || !PyIndex_Check(obj)) {
@@ -341,7 +352,7 @@ search(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
     size_t threads;
     module_state *state = get_state(module);
     if (parse_args(&sig, args, nargs, kwnames, argv) < 0
-        || parse_threads(sig.fname, argv[2], state->default_threads, &threads) < 0)
+        || parse_threads(sig.fname, argv[2], state, &threads) < 0)
         return NULL;
     count_plan plan = {state->backend, threads, WC_PARALLEL_MIN_BYTES,
                        RELEASE_GIL_IF_LARGE};
@@ -387,7 +398,139 @@ search_sequential_allow_threads(PyObject *module, PyObject *const *args,
                                    RELEASE_GIL, args, nargs, kwnames);
 }
 
+/* ---- files -------------------------------------------------------------- */
+
+/* While a file is read without the GIL: an EINTR takes the GIL back to run
+ * Python's signal handlers (Ctrl-C's KeyboardInterrupt), and stops the count
+ * if one raised. */
+typedef struct {
+    PyThreadState *saved;
+} released_gil;
+
+static bool
+run_signal_handlers(void *ctx)
+{
+    released_gil *gil = ctx;
+    PyEval_RestoreThread(gil->saved);
+    bool raised = PyErr_CheckSignals() < 0;
+    gil->saved = PyEval_SaveThread();
+    return raised;
+}
+
+/* OSError(errno, message, name), as open() raises it: name may be NULL. */
+static void
+set_file_error(int errnum, const char *message, PyObject *name)
+{
+    PyObject *error = name
+        ? PyObject_CallFunction(PyExc_OSError, "isO", errnum, message, name)
+        : PyObject_CallFunction(PyExc_OSError, "is", errnum, message);
+    if (error) {
+        PyErr_SetObject((PyObject *)Py_TYPE(error), error);
+        Py_DECREF(error);
+    }
+}
+
+PyDoc_STRVAR(count_fd_doc,
+"_count_fd($module, /, fd, needle, *, threads=None, name=None)\n--\n\n"
+"Count the words equal to the bytes-like `needle` that the file descriptor\n"
+"`fd` holds from its position to its end (csrc/file.h), GIL released; for\n"
+"search_file and the command line. OSErrors carry `name` as their filename;\n"
+"a file that shrinks while it is counted is an OSError (EIO).");
+
+static PyObject *
+count_fd(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+    static const char *const names[] = {"fd", "needle", "threads", "name"};
+    static const signature sig = {"_count_fd", names, 4, 2, 2};
+    PyObject *argv[4];
+    module_state *state = get_state(module);
+    wc_file_query fq = {.backend = state->backend,
+                        .parallel_min_bytes = WC_PARALLEL_MIN_BYTES,
+                        .interrupted = run_signal_handlers};
+    if (parse_args(&sig, args, nargs, kwnames, argv) < 0
+        || parse_threads(sig.fname, argv[2], state, &fq.threads) < 0)
+        return NULL;
+    PyObject *name = argv[3] == Py_None ? NULL : argv[3];
+    int fd = PyObject_AsFileDescriptor(argv[0]);
+    if (fd < 0)
+        return NULL;
+    if (check_operand_type(sig.fname, "needle", argv[1]) < 0)
+        return NULL;
+    if (PyUnicode_Check(argv[1]))
+        return PyErr_Format(PyExc_TypeError,
+                            "_count_fd() argument 'needle' must be bytes-like, not str");
+    operand word;
+    if (operand_from_buffer(&word, argv[1], sig.fname, "needle") < 0)
+        return NULL;
+    fq.needle = word.units;
+    fq.needle_len = word.len;
+
+    size_t count = 0;
+    int error = 0;
+    released_gil gil = {PyEval_SaveThread()};
+    fq.ctx = &gil;
+    wc_file_status status = wc_count_fd(&fq, fd, &count, &error);
+    PyEval_RestoreThread(gil.saved);
+    operand_release(&word);
+
+    switch (status) {
+    case WC_FILE_COUNTED:
+        return PyLong_FromSize_t(count);
+    case WC_FILE_OS_ERROR:
+        errno = error;
+        PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, name);
+        return NULL;
+    case WC_FILE_SHRANK:
+        set_file_error(EIO, "the file shrank while it was counted", name);
+        return NULL;
+    case WC_FILE_INTERRUPTED:
+        return NULL;  /* a signal handler's exception is set */
+    }
+    return NULL;
+}
+
 /* ---- private helpers for the tests and benchmarks ------------------------ */
+
+PyDoc_STRVAR(count_guarded_doc,
+"_count_guarded($module, /, contents, needle, *, threads=1)\n--\n\n"
+"`search` of a bytes-like text that may raise SIGBUS when read (a memory\n"
+"map of a file that shrank), as _count_fd counts a mapped file; returns\n"
+"None if it did. For the tests of csrc/fault.h.");
+
+static PyObject *
+count_guarded(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+    static const signature sig = {"_count_guarded", CONTENTS_NEEDLE_THREADS, 3, 2, 2};
+    PyObject *argv[3];
+    size_t threads;
+    if (parse_args(&sig, args, nargs, kwnames, argv) < 0
+        || parse_threads(sig.fname, argv[2], NULL, &threads) < 0
+        || check_operand_type(sig.fname, "contents", argv[0]) < 0
+        || check_operand_type(sig.fname, "needle", argv[1]) < 0)
+        return NULL;
+    if (PyUnicode_Check(argv[0]) || PyUnicode_Check(argv[1]))
+        return PyErr_Format(PyExc_TypeError, "_count_guarded() takes bytes-like operands");
+    operand text, word;
+    if (operand_from_buffer(&text, argv[0], sig.fname, "contents") < 0)
+        return NULL;
+    if (operand_from_buffer(&word, argv[1], sig.fname, "needle") < 0) {
+        operand_release(&text);
+        return NULL;
+    }
+    wc_query q = {.text = text.units, .text_len = text.len, .needle = word.units,
+                  .needle_len = word.len, .width = 1};
+    size_t count = 0;
+    bool counted;
+    Py_BEGIN_ALLOW_THREADS
+    wc_fault_handler_install();
+    counted = wc_count_words_guarded(get_state(module)->backend, &q, threads, 0, &count);
+    Py_END_ALLOW_THREADS
+    operand_release(&word);
+    operand_release(&text);
+    if (!counted)
+        Py_RETURN_NONE;
+    return PyLong_FromSize_t(count);
+}
 
 PyDoc_STRVAR(count_with_doc,
 "_count_with($module, /, contents, needle, backend, *, threads=1,\n"
@@ -405,7 +548,7 @@ count_with(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
     PyObject *argv[5];
     count_plan plan = {NULL, 1, WC_PARALLEL_MIN_BYTES, RELEASE_GIL};
     if (parse_args(&sig, args, nargs, kwnames, argv) < 0
-        || parse_threads(sig.fname, argv[3], 1, &plan.threads) < 0)
+        || parse_threads(sig.fname, argv[3], NULL, &plan.threads) < 0)
         return NULL;
     if (argv[4]) {
         Py_ssize_t min_bytes = PyLong_AsSsize_t(argv[4]);
@@ -476,7 +619,9 @@ static PyMethodDef module_methods[] = {
     {"search_sequential", FASTCALL_KW(search_sequential), search_sequential_doc},
     {"search_sequential_allow_threads", FASTCALL_KW(search_sequential_allow_threads),
      search_sequential_allow_threads_doc},
+    {"_count_fd", FASTCALL_KW(count_fd), count_fd_doc},
     {"_count_with", FASTCALL_KW(count_with), count_with_doc},
+    {"_count_guarded", FASTCALL_KW(count_guarded), count_guarded_doc},
     {"_backends", backends, METH_NOARGS, backends_doc},
     {"_pool_workers", pool_workers, METH_NOARGS, pool_workers_doc},
     {NULL, NULL, 0, NULL},
@@ -497,25 +642,24 @@ usable_cpus(void)
     return online > 0 ? (size_t)online : 1;
 }
 
-/* threads=None: $WORD_COUNT_THREADS when set, else every usable CPU. */
-static int
-read_default_threads(size_t *threads)
+/* threads=None: $WORD_COUNT_THREADS when set, else every usable CPU. A value
+ * that is not a count is an error where threads=None is used, not at import:
+ * a program that never counts with the default, or the command line that
+ * reports it as one line, still imports the module. */
+static void
+read_default_threads(module_state *state)
 {
     const char *text = getenv("WORD_COUNT_THREADS");
     if (!text || !*text) {
-        *threads = usable_cpus();
-        return 0;
+        state->default_threads = usable_cpus();
+        return;
     }
     char *end;
+    errno = 0;
     long long n = strtoll(text, &end, 10);
-    if (*end != '\0' || n < 1) {
-        PyErr_Format(PyExc_ValueError,
-                     "WORD_COUNT_THREADS must be an integer of at least 1, "
-                     "not '%.100s'", text);
-        return -1;
-    }
-    *threads = (size_t)n;
-    return 0;
+    bool valid = *end == '\0' && n >= 1 && errno == 0;
+    state->default_threads = valid ? (size_t)n : 0;
+    snprintf(state->threads_env, sizeof state->threads_env, "%s", text);
 }
 
 /* The best backend, or the one $WORD_COUNT_BACKEND names (for benchmarks). */
@@ -548,8 +692,8 @@ module_exec(PyObject *module)
 {
     module_state *state = get_state(module);
     const wc_backend *best;
+    read_default_threads(state);
     if (choose_backend(&best) < 0
-        || read_default_threads(&state->default_threads) < 0
         || PyModule_AddStringConstant(module, "simd", best->name) < 0
         || PyModule_AddIntConstant(module, "_parallel_min_bytes",
                                    (long)WC_PARALLEL_MIN_BYTES) < 0

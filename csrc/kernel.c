@@ -2,8 +2,10 @@
  * pool, the rule's one exception added at the end. */
 #include "kernel.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
+#include "fault.h"
 #include "kernel_rule.h"
 #include "pool.h"
 
@@ -90,58 +92,132 @@ static size_t width_index(unsigned width)
 typedef struct count_job {
     wc_count_range_fn count_range;
     const wc_query *q;
+    bool guarded;                   /* a mapped file: reads may raise SIGBUS */
+    atomic_bool faulted;            /* one did */
     size_t bounds[MAX_TASKS + 1];   /* task i counts [bounds[i], bounds[i+1]) */
     size_t counts[MAX_TASKS];
 } count_job;
 
-/* Fills job->bounds; returns the number of tasks. */
-static size_t plan_tasks(count_job *job, size_t threads)
+/* Fills job->bounds for the starts [begin, end); returns the number of tasks. */
+static size_t plan_tasks(count_job *job, size_t begin, size_t end, size_t threads)
 {
-    const size_t len = job->q->text_len;
+    const size_t len = end - begin;
     size_t min_units = MIN_TASK_BYTES / job->q->width;
     if (min_units > len / (4 * threads))
         min_units = len / (4 * threads) ? len / (4 * threads) : 1;
-    size_t ntasks = 0, begin = 0;
-    job->bounds[0] = 0;
-    while (begin < len) {
-        size_t size = (len - begin) / (2 * threads);
+    size_t ntasks = 0;
+    job->bounds[0] = begin;
+    while (begin < end) {
+        size_t size = (end - begin) / (2 * threads);
         if (size < min_units)
             size = min_units;
-        if (size > len - begin || ntasks == MAX_TASKS - 1)
-            size = len - begin;
+        if (size > end - begin || ntasks == MAX_TASKS - 1)
+            size = end - begin;
         begin += size;
         job->bounds[++ntasks] = begin;
     }
     return ntasks;
 }
 
+typedef struct {
+    count_job *job;
+    size_t index;
+} task_ref;
+
+static void run_task(void *ctx)
+{
+    const task_ref *t = ctx;
+    count_job *job = t->job;
+    job->counts[t->index] = job->count_range(job->q, job->bounds[t->index],
+                                             job->bounds[t->index + 1]);
+}
+
 static void count_task(void *ctx, size_t index)
 {
     count_job *job = ctx;
-    job->counts[index] = job->count_range(job->q, job->bounds[index],
-                                          job->bounds[index + 1]);
+    task_ref t = {job, index};
+    if (!job->guarded) {
+        run_task(&t);
+        return;
+    }
+    job->counts[index] = 0;
+    if (!wc_fault_guard_run(job->q->text, job->q->text_len * job->q->width, run_task, &t))
+        atomic_store(&job->faulted, true);
+}
+
+/* The starts [begin, end) on up to `threads` threads; false if a guarded
+ * read faulted. */
+static bool count_starts(const wc_backend *backend, const wc_query *q, size_t begin,
+                         size_t end, size_t threads, size_t parallel_min_bytes,
+                         bool guarded, size_t *count)
+{
+    if (begin >= end || q->needle_len > q->text_len || !wc_needle_can_match(q)) {
+        *count = 0;
+        return true;
+    }
+    if (threads > WC_POOL_MAX_WORKERS + 1)
+        threads = WC_POOL_MAX_WORKERS + 1;
+    if ((end - begin) * q->width < parallel_min_bytes)
+        threads = 1;
+    count_job job = {
+        .count_range = backend->count_range[width_index(q->width)],
+        .q = q,
+        .guarded = guarded,
+    };
+    size_t ntasks = 1;
+    job.bounds[0] = begin;
+    job.bounds[1] = end;
+    if (threads > 1)
+        ntasks = plan_tasks(&job, begin, end, threads);
+    if (ntasks == 1)
+        count_task(&job, 0);
+    else
+        wc_pool_run(count_task, &job, ntasks, threads);
+    *count = 0;
+    for (size_t i = 0; i < ntasks; i++)
+        *count += job.counts[i];
+    return !atomic_load(&job.faulted);
+}
+
+size_t wc_count_starts(const wc_backend *backend, const wc_query *q, size_t begin,
+                       size_t end, size_t threads, size_t parallel_min_bytes)
+{
+    size_t count;
+    count_starts(backend, q, begin, end, threads, parallel_min_bytes, false, &count);
+    return count;
+}
+
+typedef struct {
+    const wc_query *q;
+    size_t count;
+} final_word;
+
+/* The rule's one exception: the empty needle's word at the very end, when the
+ * text ends in a space. */
+static void check_final_empty_word(void *ctx)
+{
+    final_word *f = ctx;
+    f->count = f->q->needle_len == 0 && f->q->text_len > 0
+        && wc_load(f->q->text, f->q->text_len - 1, f->q->width) == ' ';
 }
 
 size_t wc_count_words(const wc_backend *backend, const wc_query *q,
                       size_t threads, size_t parallel_min_bytes)
 {
-    if (q->text_len == 0 || q->needle_len > q->text_len || !wc_needle_can_match(q))
-        return 0;
+    final_word f = {q, 0};
+    check_final_empty_word(&f);
+    return f.count + wc_count_starts(backend, q, 0, q->text_len, threads, parallel_min_bytes);
+}
 
-    /* The empty needle's word at the very end: the text ends in a space. */
-    size_t count = q->needle_len == 0
-        && wc_load(q->text, q->text_len - 1, q->width) == ' ';
-
-    wc_count_range_fn count_range = backend->count_range[width_index(q->width)];
-    if (threads <= 1 || q->text_len * q->width < parallel_min_bytes)
-        return count + count_range(q, 0, q->text_len);
-
-    if (threads > WC_POOL_MAX_WORKERS + 1)
-        threads = WC_POOL_MAX_WORKERS + 1;
-    count_job job = {.count_range = count_range, .q = q};
-    size_t ntasks = plan_tasks(&job, threads);
-    wc_pool_run(count_task, &job, ntasks, threads);
-    for (size_t i = 0; i < ntasks; i++)
-        count += job.counts[i];
-    return count;
+bool wc_count_words_guarded(const wc_backend *backend, const wc_query *q, size_t threads,
+                            size_t parallel_min_bytes, size_t *count)
+{
+    final_word f = {q, 0};
+    size_t starts;
+    if (!wc_fault_guard_run(q->text, q->text_len * q->width, check_final_empty_word, &f)
+        || !count_starts(backend, q, 0, q->text_len, threads, parallel_min_bytes, true,
+                         &starts))
+        return false;
+    *count = f.count + starts;
+    return true;
 }

@@ -85,6 +85,19 @@ bool wc_needle_can_match(const wc_query *q);
 size_t wc_count_words(const wc_backend *backend, const wc_query *q,
                       size_t threads, size_t parallel_min_bytes);
 
+/* wc_count_words over a text that may raise SIGBUS when read (a memory-mapped
+ * file that shrinks meanwhile: see fault.h): false, with *count unset, if one
+ * did. wc_fault_handler_install() must have run. */
+bool wc_count_words_guarded(const wc_backend *backend, const wc_query *q,
+                            size_t threads, size_t parallel_min_bytes, size_t *count);
+
+/* The words that start at a unit in [begin, end) alone, on up to `threads`
+ * threads: a text that arrives in blocks is counted one block at a time
+ * (file.c), each block holding the units around its starts that the rule
+ * looks at. Leaves out the rule's exception at the text's end. */
+size_t wc_count_starts(const wc_backend *backend, const wc_query *q, size_t begin,
+                       size_t end, size_t threads, size_t parallel_min_bytes);
+
 /* The parallel_min_bytes of `search`: below it, waking a worker costs more
  * than it saves (measured by benchmarks/parallel_threshold.py; see README). */
 #define WC_PARALLEL_MIN_BYTES ((size_t)256 * 1024)

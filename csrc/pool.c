@@ -183,7 +183,10 @@ static void *worker_main(void *unused)
 }
 
 /* Grows the pool to `wanted` workers (or as many as start). Workers block
- * every signal so that Python's handlers keep running on the main thread.
+ * every signal sent to the process, so that Python's handlers keep running
+ * on the main thread, but not the faults their own loads raise: a blocked
+ * SIGBUS or SIGSEGV kills the process without asking its handler, and the
+ * handler of fault.h must see a worker's SIGBUS on a shrunk file.
  * Called with the lock held. */
 static void start_workers(size_t wanted)
 {
@@ -193,6 +196,10 @@ static void start_workers(size_t wanted)
         return;
     sigset_t all, previous;
     sigfillset(&all);
+    sigdelset(&all, SIGBUS);
+    sigdelset(&all, SIGSEGV);
+    sigdelset(&all, SIGFPE);
+    sigdelset(&all, SIGILL);
     pthread_sigmask(SIG_SETMASK, &all, &previous);
     while (pool.nworkers < wanted) {
         if (pthread_create(&pool.workers[pool.nworkers], NULL, worker_main, NULL) != 0)

@@ -1,9 +1,17 @@
 """word-count NEEDLE [FILE ...]: count the words equal to NEEDLE, per file,
-as `grep -c` counts lines."""
+as `grep -c` counts lines.
+
+As a Unix tool: output and errors are bytes (file names are printed as the
+bytes they are), every error is one line on stderr and exit status 2, a
+reader that goes away (`| head`) ends it quietly through SIGPIPE, and Ctrl-C
+ends it through SIGINT, as grep."""
 import argparse
+import os
+import signal
 import sys
 
-from ._files import count_file_object, needle_bytes
+from ._files import check_threads, needle_bytes
+from ._wordcount import _count_fd
 
 EXAMPLES = """\
 examples:
@@ -22,23 +30,36 @@ exit status: 0 if a word was found, 1 if none, 2 if an error occurred (the
 other files are still counted).
 """
 
+STDIN_NAME = b"(standard input)"
 
-def positive_int(text):
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
+
+class UsageError(Exception):
+    """A bad command line: one line on stderr, exit status 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise UsageError(f"{message} (see word-count --help)")
+
+
+def thread_count(text):
+    try:
+        return check_threads(int(text), "word-count")
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be an integer of at least 1, not {text!r}") from None
 
 
 def parser():
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="word-count",
         description="Count the words equal to NEEDLE in each FILE, as grep -c counts lines.",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("needle", metavar="NEEDLE", help="the word to count")
-    p.add_argument("files", metavar="FILE", nargs="*",
+    # default=[]: without it argparse calls an optional FILE required.
+    p.add_argument("files", metavar="FILE", nargs="*", default=[],
                    help='files to count in; "-" or none: standard input')
-    p.add_argument("--threads", type=positive_int, metavar="N", default=None,
+    p.add_argument("--threads", type=thread_count, metavar="N", default=None,
                    help="threads to count with (default: every CPU, or $WORD_COUNT_THREADS)")
     p.add_argument("--encoding", default="utf-8", metavar="ENC",
                    help="how NEEDLE is written in the files (default: utf-8)")
@@ -47,34 +68,66 @@ def parser():
 
 def count_one(name, needle, threads):
     if name == "-":
-        return count_file_object(sys.stdin.buffer, needle, threads)
+        return _count_fd(0, needle, threads=threads, name=STDIN_NAME.decode())
     with open(name, "rb", buffering=0) as file:
-        return count_file_object(file, needle, threads)
+        return _count_fd(file.fileno(), needle, threads=threads, name=name)
+
+
+def error_line(*parts):
+    """One line on stderr: word-count: PART: PART..."""
+    return b": ".join([b"word-count", *(os.fsencode(p) for p in parts)]) + b"\n"
 
 
 def main(argv=None):
-    args = parser().parse_args(argv)
+    """Runs the command line on `argv` (sys.argv[1:] when None); returns the
+    exit status."""
+    stdout, stderr = sys.stdout.buffer, sys.stderr.buffer
     try:
+        args = parser().parse_args(argv)
         needle = needle_bytes(args.needle, args.encoding, fname="word-count")
+    except UsageError as error:
+        stderr.write(error_line(str(error)))
+        return 2
     except ValueError as error:
-        print(f"word-count: {error}", file=sys.stderr)
+        message = str(error).replace("word-count() argument 'encoding'", "--encoding")
+        stderr.write(error_line(message.replace("word-count() argument 'needle'", "NEEDLE")))
         return 2
     names = args.files or ["-"]
     total, failed = 0, False
     for name in names:
+        shown = STDIN_NAME if name == "-" else os.fsencode(name)
         try:
             count = count_one(name, needle, args.threads)
         except OSError as error:
-            shown = "(standard input)" if name == "-" else name
-            print(f"word-count: {shown}: {error.strerror or error}", file=sys.stderr)
+            stderr.write(error_line(shown, error.strerror or str(error)))
             failed = True
             continue
+        except ValueError as error:  # $WORD_COUNT_THREADS is not a count
+            stderr.write(error_line(str(error)))
+            return 2
         total += count
         if len(names) > 1:
-            print(f"{'(standard input)' if name == '-' else name}:{count}")
+            stdout.write(shown + b":" + str(count).encode() + b"\n")
         else:
-            print(count)
+            stdout.write(str(count).encode() + b"\n")
     if len(names) > 1:
-        print(f"total:{total}")
-    sys.stdout.flush()
+        stdout.write(f"total:{total}\n".encode())
+    stdout.flush()
     return 2 if failed else (0 if total else 1)
+
+
+def run():
+    """The `word-count` command: main() with the signals of a Unix filter."""
+    # Python ignores SIGPIPE and turns SIGINT into KeyboardInterrupt; a filter
+    # dies of both quietly, so that `| head` and Ctrl-C print no traceback and
+    # the shell sees why it ended.
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    for fd, what in ((1, b"standard output"), (2, None)):
+        try:
+            os.fstat(fd)
+        except OSError as error:
+            if what:  # with no stderr there is nowhere to say it
+                os.write(2, error_line(what, error.strerror))
+            sys.exit(2)
+    sys.exit(main())

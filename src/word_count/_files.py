@@ -1,13 +1,16 @@
-"""Counting files: memory-mapped where the file allows it, else streamed in
-chunks cut at line ends (lines are counted independently, so the sum of the
-chunks' counts is the whole file's count)."""
+"""Counting files: search_file, and the needle as a file holds it.
+
+The C side (csrc/file.h) memory-maps a regular file and counts it in place,
+and reads anything else (pipes, ttys, /proc and /sys files, files that cannot
+be mapped) in blocks, with memory bounded by the block whatever the lines'
+lengths. A file that shrinks while it is mapped is an OSError (EIO).
+"""
 import codecs
 import io
-import mmap
+import operator
 import os
-import stat
 
-from ._wordcount import search
+from ._wordcount import _count_fd
 
 #: Encodings whose encoder carries a state from one character to the next:
 #: the bytes of a needle depend on what precedes it in the file.
@@ -16,29 +19,14 @@ STATEFUL_ENCODINGS = {
     "iso2022_jp_3", "iso2022_jp_ext", "iso2022_kr",
 }
 
-#: Bytes read at a time from a file that cannot be mapped (a pipe, a tty).
-STREAM_CHUNK = 16 * 2**20
-
 
 def needle_bytes(needle, encoding, fname="search_file"):
     """The needle as the file holds it: bytes as they are, str encoded."""
+    if not isinstance(encoding, str):
+        raise TypeError(f"{fname}() argument 'encoding' must be str, "
+                        f"not {type(encoding).__name__}")
     if isinstance(needle, str):
-        try:
-            codec = codecs.lookup(encoding)
-        except (LookupError, TypeError):
-            raise ValueError(f"{fname}() argument 'encoding': unknown encoding {encoding!r}") from None
-        if codec.name in STATEFUL_ENCODINGS or codec.encode("")[0] != b"" \
-                or codec.encode(" \n\r")[0] != b" \n\r":
-            raise ValueError(
-                f"{fname}() argument 'encoding': {encoding!r} does not write space, "
-                "'\\n' and '\\r' as those single bytes in every context; use an "
-                "encoding that does (utf-8, latin-1, cp1252, shift_jis, gb18030, ...) "
-                "or pass the needle as bytes")
-        try:
-            return codec.encode(needle)[0]
-        except UnicodeEncodeError as error:
-            raise ValueError(f"{fname}() argument 'needle' cannot be encoded in "
-                             f"{encoding!r}: {error.reason}") from None
+        return encode_needle(needle, encoding, fname)
     try:
         return bytes(memoryview(needle))
     except TypeError:
@@ -46,52 +34,60 @@ def needle_bytes(needle, encoding, fname="search_file"):
                         f"not {type(needle).__name__}") from None
 
 
-def count_file_object(file, needle, threads=None):
-    """Counts an open binary file from its current position to its end."""
-    fd = file.fileno()
-    info = os.fstat(fd)
-    if stat.S_ISREG(info.st_mode):
-        offset = file.tell()
-        size = info.st_size - offset
-        if size <= 0:
-            return 0
-        # mmap offsets must be page-aligned: map from the page holding `offset`.
-        start = offset - offset % mmap.ALLOCATIONGRANULARITY
-        with mmap.mmap(fd, info.st_size - start, access=mmap.ACCESS_READ, offset=start) as mapped:
-            if hasattr(mapped, "madvise"):
-                mapped.madvise(mmap.MADV_SEQUENTIAL)
-            with memoryview(mapped) as view:
-                with view[offset - start:] as text:
-                    return search(text, needle, threads=threads)
-    return count_stream(file, needle, threads)
+def encode_needle(needle, encoding, fname):
+    # str.encode, unlike codecs.lookup(...).encode, refuses the codecs that
+    # are not text encodings (hex, base64, zlib, rot13, ...) with a LookupError.
+    try:
+        separators = " \n\r".encode(encoding)
+    except LookupError as error:
+        raise ValueError(f"{fname}() argument 'encoding': {error}") from None
+    if separators != b" \n\r" or "".encode(encoding) != b"" \
+            or codec_name(encoding) in STATEFUL_ENCODINGS:
+        raise ValueError(
+            f"{fname}() argument 'encoding': {encoding!r} does not write space, "
+            "'\\n' and '\\r' as those single bytes in every context; use an "
+            "encoding that does (utf-8, latin-1, cp1252, shift_jis, gb18030, ...) "
+            "or pass the needle as bytes")
+    try:
+        return needle.encode(encoding)
+    except UnicodeEncodeError as error:
+        raise ValueError(f"{fname}() argument 'needle' cannot be encoded in "
+                         f"{encoding!r}: {error.reason}") from None
 
 
-def count_stream(file, needle, threads=None):
-    """Counts what `file` yields, one chunk of whole lines at a time."""
-    total = 0
-    pending = bytearray()
-    while True:
-        chunk = file.read(STREAM_CHUNK)
-        if not chunk:
-            return total + search(pending, needle, threads=threads)
-        pending += chunk
-        cut = pending.rfind(b"\n") + 1  # keep an unfinished line for later
-        if cut:
-            with memoryview(pending) as view, view[:cut] as lines:
-                total += search(lines, needle, threads=threads)
-            del pending[:cut]
+def codec_name(encoding):
+    return codecs.lookup(encoding).name
+
+
+def check_threads(threads, fname):
+    """None, or an int of at least 1 (as the C counters check it)."""
+    if threads is None:
+        return None
+    if isinstance(threads, bool):
+        raise TypeError(f"{fname}() argument 'threads' must be int or None, not bool")
+    try:
+        value = operator.index(threads)
+    except TypeError:
+        raise TypeError(f"{fname}() argument 'threads' must be int or None, "
+                        f"not {type(threads).__name__}") from None
+    if value < 1:
+        raise ValueError(f"{fname}() argument 'threads' must be at least 1, not {value}")
+    return value
 
 
 def search_file(path, needle, *, threads=None, encoding="utf-8"):
     """Count the words of the file at `path` equal to `needle`, by the rule of
-    `search`. The file is memory-mapped, never read into a Python object, and
-    counted on `threads` threads with the GIL released; files larger than
-    memory work. A str needle is encoded with `encoding`, which must write
-    space, "\\n" and "\\r" as single bytes; a bytes needle is used as it is.
+    `search`, on `threads` threads with the GIL released. A regular file is
+    memory-mapped, never read into a Python object (files larger than memory
+    work); anything else is read in blocks. A str needle is encoded with
+    `encoding`, which must write space, "\\n" and "\\r" as single bytes; a
+    bytes needle is used as it is. A file that shrinks while it is counted
+    raises OSError (EIO).
     """
     if isinstance(path, io.IOBase) or not isinstance(path, (str, bytes, os.PathLike)):
         raise TypeError("search_file() argument 'path' must be str, bytes or os.PathLike, "
                         f"not {type(path).__name__}")
+    threads = check_threads(threads, "search_file")
     word = needle_bytes(needle, encoding)
     with open(path, "rb", buffering=0) as file:
-        return count_file_object(file, word, threads)
+        return _count_fd(file.fileno(), word, threads=threads, name=path)

@@ -1,0 +1,46 @@
+/* Counting what an open file descriptor holds, from its position to its end.
+ *
+ *     count = 0
+ *     if regular file with a size, and mmap works:   # the fast way, no copy
+ *         count = wc_count_words_guarded(map(fd, position .. size))
+ *         seek to size                               # consumed, as a read would
+ *     else:                                          # pipes, ttys, /proc, /sys
+ *         for block in reads(fd):                    # blocks of WC_FILE_BLOCK
+ *             count += starts in block whose word ends inside it
+ *             keep the block's last needle_len + 2 bytes for the next one
+ *
+ * Both run without the GIL. A read that fails with EINTR calls `interrupted`
+ * (which may run Python's signal handlers) and stops if it returns true.
+ */
+#ifndef WORD_COUNT_FILE_H
+#define WORD_COUNT_FILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "kernel.h"
+
+/* Bytes read at a time where the file is not mapped: past a few MiB, larger
+ * blocks save nothing on the reads and cost memory. */
+#define WC_FILE_BLOCK ((size_t)8 * 1024 * 1024)
+
+typedef enum {
+    WC_FILE_COUNTED,        /* *count holds the count */
+    WC_FILE_OS_ERROR,       /* a system call failed: *error holds its errno */
+    WC_FILE_SHRANK,         /* the mapped file shrank (SIGBUS) while counted */
+    WC_FILE_INTERRUPTED,    /* `interrupted` returned true */
+} wc_file_status;
+
+typedef struct {
+    const wc_backend *backend;
+    const void *needle;     /* bytes */
+    size_t needle_len;
+    size_t threads;
+    size_t parallel_min_bytes;
+    bool (*interrupted)(void *ctx);
+    void *ctx;
+} wc_file_query;
+
+wc_file_status wc_count_fd(const wc_file_query *fq, int fd, size_t *count, int *error);
+
+#endif
