@@ -431,18 +431,20 @@ set_file_error(int errnum, const char *message, PyObject *name)
 }
 
 PyDoc_STRVAR(count_fd_doc,
-"_count_fd($module, /, fd, needle, *, threads=None, name=None)\n--\n\n"
+"_count_fd($module, /, fd, needle, *, threads=None, name=None, block=0)\n--\n\n"
 "Count the words equal to the bytes-like `needle` that the file descriptor\n"
 "`fd` holds from its position to its end (csrc/file.h), GIL released; for\n"
 "search_file and the command line. OSErrors carry `name` as their filename;\n"
-"a file that shrinks while it is counted is an OSError (EIO).");
+"a file that shrinks while it is counted is an OSError (EIO). `block`: bytes\n"
+"read at a time where the file is not mapped (0: WC_FILE_BLOCK; tests cut\n"
+"texts into small blocks with it).");
 
 static PyObject *
 count_fd(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
-    static const char *const names[] = {"fd", "needle", "threads", "name"};
-    static const signature sig = {"_count_fd", names, 4, 2, 2};
-    PyObject *argv[4];
+    static const char *const names[] = {"fd", "needle", "threads", "name", "block"};
+    static const signature sig = {"_count_fd", names, 5, 2, 2};
+    PyObject *argv[5];
     module_state *state = get_state(module);
     wc_file_query fq = {.backend = state->backend,
                         .parallel_min_bytes = WC_PARALLEL_MIN_BYTES,
@@ -451,6 +453,15 @@ count_fd(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kw
         || parse_threads(sig.fname, argv[2], state, &fq.threads) < 0)
         return NULL;
     PyObject *name = argv[3] == Py_None ? NULL : argv[3];
+    if (argv[4]) {
+        Py_ssize_t block = PyLong_AsSsize_t(argv[4]);
+        if (block == -1 && PyErr_Occurred())
+            return NULL;
+        if (block < 0)
+            return PyErr_Format(PyExc_ValueError,
+                                "_count_fd() argument 'block' must not be negative");
+        fq.block = (size_t)block;
+    }
     int fd = PyObject_AsFileDescriptor(argv[0]);
     if (fd < 0)
         return NULL;

@@ -81,7 +81,7 @@ static wc_file_status count_stream(const wc_file_query *fq, int fd, size_t *coun
                                    int *error)
 {
     const size_t m = fq->needle_len;
-    const size_t cap = WC_FILE_BLOCK + m + 2;
+    const size_t cap = (fq->block ? fq->block : WC_FILE_BLOCK) + m + 2;
     char *buf = malloc(cap);
     if (!buf) {
         *error = ENOMEM;

@@ -37,6 +37,7 @@ typedef struct {
     size_t needle_len;
     size_t threads;
     size_t parallel_min_bytes;
+    size_t block;           /* bytes read at a time: WC_FILE_BLOCK (tests: less) */
     bool (*interrupted)(void *ctx);
     void *ctx;
 } wc_file_query;

@@ -182,10 +182,22 @@ def test_word_count_threads_sets_the_default(value, expected):
     assert int(run_python(code, WORD_COUNT_THREADS=value)) == expected
 
 
-def test_bad_word_count_threads_fails_the_import():
-    with pytest.raises(AssertionError, match="WORD_COUNT_THREADS must be an integer "
-                       "of at least 1, not 'many'"):
-        run_python("import word_count", WORD_COUNT_THREADS="many")
+@pytest.mark.parametrize("value", ["many", "0", "-2", "3x", "99999999999999999999999"])
+def test_bad_word_count_threads_fails_where_threads_none_is_used(value):
+    """Not at import: a program that never counts with the default, and the
+    command line that reports it in one line, still import the package."""
+    code = """
+import word_count as w
+print(w.search("a b a", "a", threads=1), w.search_sequential("a b a", "a"))
+for call in (lambda: w.search("a b a", "a"), lambda: w.search_file("/dev/null", "a")):
+    try:
+        call()
+    except ValueError as error:
+        print(error)
+"""
+    message = (f"WORD_COUNT_THREADS must be an integer of at least 1, not '{value}' "
+               "(threads=None reads it)")
+    assert run_python(code, WORD_COUNT_THREADS=value).splitlines() == ["2 2", message, message]
 
 
 def test_default_threads_follow_the_affinity():
