@@ -19,6 +19,13 @@ def test_stubs_and_marker_ship_beside_the_module():
     assert set(word_count.__all__) <= stubbed
 
 
+def test_the_public_names_are_all_and_only_all():
+    """No stray names (such as `annotations` from a __future__ import); the
+    submodule word_count.dask appears once something imported it."""
+    public = {name for name in dir(word_count) if not name.startswith("_")}
+    assert public - {"dask"} == set(word_count.__all__)
+
+
 def test_every_public_name_has_a_docstring():
     for name in word_count.__all__:
         if callable(getattr(word_count, name)):
