@@ -1,5 +1,6 @@
 """The package's surface: names, stubs, docstrings, reference counts."""
 import ast
+import importlib.metadata
 import pathlib
 import sys
 
@@ -24,6 +25,13 @@ def test_the_public_names_are_all_and_only_all():
     submodule word_count.dask appears once something imported it."""
     public = {name for name in dir(word_count) if not name.startswith("_")}
     assert public - {"dask"} == set(word_count.__all__)
+
+
+def test_the_licence_is_declared_and_shipped():
+    metadata = importlib.metadata.metadata("word_count")
+    assert metadata["License-Expression"] == "MIT"
+    files = [str(f) for f in importlib.metadata.files("word_count")]
+    assert any(f.endswith("licenses/LICENSE") for f in files), files
 
 
 def test_every_public_name_has_a_docstring():
