@@ -400,9 +400,9 @@ search_sequential_allow_threads(PyObject *module, PyObject *const *args,
 
 /* ---- files -------------------------------------------------------------- */
 
-/* While a file is read without the GIL: an EINTR takes the GIL back to run
- * Python's signal handlers (Ctrl-C's KeyboardInterrupt), and stops the count
- * if one raised. */
+/* While a file is read without the GIL: an EINTR, and each block read, take
+ * the GIL back to run Python's signal handlers (Ctrl-C's KeyboardInterrupt),
+ * and stop the count if one raised. */
 typedef struct {
     PyThreadState *saved;
 } released_gil;

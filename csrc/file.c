@@ -108,6 +108,10 @@ static wc_file_status count_stream(const wc_file_query *fq, int fd, size_t *coun
         memmove(buf, buf + end - 1, len - (end - 1));
         len -= end - 1;
         first = 1;
+        if (fq->interrupted && fq->interrupted(fq->ctx)) {
+            status = WC_FILE_INTERRUPTED;
+            break;
+        }
     }
     free(buf);
     *count = total;

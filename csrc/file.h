@@ -9,8 +9,10 @@
  *             count += starts in block whose word ends inside it
  *             keep the block's last needle_len + 2 bytes for the next one
  *
- * Both run without the GIL. A read that fails with EINTR calls `interrupted`
- * (which may run Python's signal handlers) and stops if it returns true.
+ * Both run without the GIL. A read that fails with EINTR, and the end of each
+ * block, call `interrupted` (which may run Python's signal handlers), and the
+ * count stops if it returns true: a read that never blocks (/dev/zero, a
+ * fast pipe) gets no EINTR, and Ctrl-C must still reach it.
  */
 #ifndef WORD_COUNT_FILE_H
 #define WORD_COUNT_FILE_H

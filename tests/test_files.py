@@ -265,6 +265,22 @@ except KeyboardInterrupt:
     assert run_python(code) == "interrupted\n"
 
 
+def test_a_signal_handler_interrupts_an_endless_read():
+    """/dev/zero never blocks, so no EINTR: the handlers run between blocks."""
+    code = """
+import signal, word_count
+def handler(signum, frame):
+    raise KeyboardInterrupt
+signal.signal(signal.SIGALRM, handler)
+signal.setitimer(signal.ITIMER_REAL, 0.2)
+try:
+    word_count.search_file("/dev/zero", "is")
+except KeyboardInterrupt:
+    print("interrupted")
+"""
+    assert run_python(code) == "interrupted\n"
+
+
 # ---- a file that shrinks while it is counted ---------------------------------
 
 @pytest.mark.parametrize("threads", [1, 2, 4])
