@@ -249,6 +249,16 @@ void wc_pool_run(wc_task_fn task, void *ctx, size_t ntasks, size_t threads)
         .max_helpers = (threads < ntasks ? threads : ntasks) - 1,
     };
     pthread_mutex_lock(&pool.lock);
+    if (pool.queue) {
+        /* Another caller's job still wants help: the workers are busy. Count
+         * alone rather than share them: two callers that split the workers
+         * and the CPUs between them, each waiting for its last task, ran
+         * at 0.82x the same calls in series (CPython 3.13t, 2 vCPUs). */
+        pthread_mutex_unlock(&pool.lock);
+        for (size_t i = 0; i < ntasks; i++)
+            task(ctx, i);
+        return;
+    }
     start_workers(j.max_helpers);
     enqueue(&j);
     size_t wake = j.max_helpers < pool.sleepers ? j.max_helpers : pool.sleepers;
