@@ -6,8 +6,12 @@ valgrind, and slow (the stress and huge-input tests).
 import os
 import shutil
 import subprocess
+import sys
 
 import nox
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "tools"))
+import interpreters  # noqa: E402
 
 nox.options.sessions = ["tests"]
 nox.options.default_venv_backend = "venv"
@@ -47,6 +51,53 @@ def tests(session):
     """Build with -Werror, then run every test but the slow ones."""
     install_project(session, ".[test]", WORD_COUNT_WERROR="1")
     session.run("pytest", "-m", "not slow", *session.posargs)
+
+
+@nox.session(name="tests-3.13t", venv_backend="none")
+def tests_313t(session):
+    """The tests on free-threaded CPython 3.13t, built and cached on first
+    use (tools/interpreters.py)."""
+    python = interpreters.free_threaded_313()
+    venv = os.path.abspath(".nox/tests-3.13t")
+    session.run(python, "-m", "venv", "--clear", venv, external=True)
+    shutil.rmtree("build", ignore_errors=True)
+    # hypothesis's newest releases are sdists with a Rust part for cp313t:
+    # take its newest wheel instead.
+    session.run(f"{venv}/bin/python", "-m", "pip", "install", "-q", "--no-cache-dir",
+                "--only-binary=hypothesis", ".[test]", external=True,
+                env={"WORD_COUNT_WERROR": "1"})
+    session.run(f"{venv}/bin/pytest", "-m", "not slow", "-p", "no:cacheprovider",
+                *session.posargs, external=True)
+
+
+def tests_in_sid(session, version):
+    """The tests on Debian sid's python{version}, in the chroot of
+    tools/interpreters.py, on a copy of the working tree."""
+    root = interpreters.sid_chroot()
+    source = interpreters.copy_tree_into(root, os.getcwd())
+    venv = f"/venvs/{version}"
+    arguments = " ".join(f"'{a}'" for a in session.posargs)
+    try:
+        interpreters.run_in_chroot(root, f"""
+cd {source}
+python{version} -m venv --clear {venv}
+{venv}/bin/python -m pip install -q --no-cache-dir '.[test]'
+{venv}/bin/pytest -m 'not slow' -p no:cacheprovider {arguments}
+""", env={"WORD_COUNT_WERROR": "1"})
+    except subprocess.CalledProcessError as error:
+        session.error(f"the tests failed on Python {version} (exit status {error.returncode})")
+
+
+@nox.session(name="tests-3.14", venv_backend="none")
+def tests_314(session):
+    """The tests on CPython 3.14 (Debian sid's, in a chroot made on first use)."""
+    tests_in_sid(session, "3.14")
+
+
+@nox.session(name="tests-3.15", venv_backend="none")
+def tests_315(session):
+    """The tests on CPython 3.15 (Debian sid's, in a chroot made on first use)."""
+    tests_in_sid(session, "3.15")
 
 
 @nox.session
