@@ -88,6 +88,12 @@ python{version} -m venv --clear {venv}
         session.error(f"the tests failed on Python {version} (exit status {error.returncode})")
 
 
+@nox.session(name="tests-3.13", venv_backend="none")
+def tests_313(session):
+    """The tests on CPython 3.13 with its GIL (Debian sid's, in a chroot)."""
+    tests_in_sid(session, "3.13")
+
+
 @nox.session(name="tests-3.14", venv_backend="none")
 def tests_314(session):
     """The tests on CPython 3.14 (Debian sid's, in a chroot made on first use)."""

@@ -4,9 +4,9 @@ a machine kept between runs makes them once:
 
 - 3.13t, free-threaded: built from the upstream tarball of Debian trixie's
   source package python3.13 (`./configure --disable-gil`, about 5 minutes);
-- 3.14 and 3.15: Debian sid's packages, in a `debootstrap --variant=minbase`
-  chroot (about 2 minutes); sid has no source package of either, so no
-  free-threaded 3.14t here.
+- 3.13, 3.14 and 3.15: Debian sid's packages, in a `debootstrap
+  --variant=minbase` chroot (about 2 minutes); sid has no source package of
+  3.14 or 3.15, so no free-threaded 3.14t here, and no Debian suite has 3.12.
 
     python3 tools/interpreters.py 3.13t     # make it; print its path
     python3 tools/interpreters.py sid       # make the chroot; print its root
@@ -27,8 +27,9 @@ MIRROR = "http://deb.debian.org/debian"
 BUILD_DEPENDS = ["build-essential", "libssl-dev", "zlib1g-dev", "libffi-dev", "libbz2-dev",
                  "liblzma-dev", "libsqlite3-dev", "xz-utils"]
 #: What the sid chroot holds: the interpreters, their headers and a compiler.
-SID_PACKAGES = ["python3.14-dev", "python3.14-venv", "python3.15-dev", "python3.15-venv",
-                "gcc", "libc6-dev", "ca-certificates"]
+SID_VERSIONS = ["3.13", "3.14", "3.15"]
+SID_PACKAGES = [f"python{v}-{part}" for v in SID_VERSIONS for part in ("dev", "venv")] + [
+    "gcc", "libc6-dev", "ca-certificates"]
 
 
 def run(*command, **kwargs):
@@ -79,21 +80,24 @@ def free_threaded_313():
 
 
 def sid_chroot():
-    """The root of the sid chroot with python3.14 and python3.15, made first
-    if missing."""
+    """The root of the sid chroot with python3.13, 3.14 and 3.15, made (or
+    completed) first if need be."""
     root = os.path.join(CACHE, "sid")
-    if os.path.exists(os.path.join(root, "usr", "bin", "python3.15")):
+    if all(os.path.exists(os.path.join(root, "usr", "bin", f"python{v}")) for v in SID_VERSIONS):
         return root
-    apt_install("debootstrap")
-    partial = root + ".partial"
-    shutil.rmtree(partial, ignore_errors=True)
-    run("debootstrap", "--variant=minbase", "sid", partial, MIRROR, stdout=subprocess.DEVNULL)
-    with host_network(partial):
+    if not os.path.exists(os.path.join(root, "usr", "bin", "apt-get")):
+        apt_install("debootstrap")
+        partial = root + ".partial"
+        shutil.rmtree(partial, ignore_errors=True)
+        run("debootstrap", "--variant=minbase", "sid", partial, MIRROR,
+            stdout=subprocess.DEVNULL)
+        shutil.rmtree(root, ignore_errors=True)
+        os.rename(partial, root)
+    with host_network(root):
         # sid's Release file may have expired: its validity is not checked.
         apt = "apt-get -o Acquire::Check-Valid-Until=false"
-        run("chroot", partial, "sh", "-c", f"{apt} update -qq && DEBIAN_FRONTEND=noninteractive "
+        run("chroot", root, "sh", "-c", f"{apt} update -qq && DEBIAN_FRONTEND=noninteractive "
             f"{apt} install -y -qq --no-install-recommends {' '.join(SID_PACKAGES)}")
-    os.rename(partial, root)
     return root
 
 
