@@ -6,7 +6,10 @@
  * runs task(ctx, 0) ... task(ctx, ntasks - 1) on the calling thread and up to
  * threads - 1 workers, and returns when all have finished. The caller always
  * takes tasks too, so a call completes even when no worker can be started,
- * and many callers may run at once. After fork() the child starts with an
+ * and many callers may run at once: a caller that finds the workers busy with
+ * another caller's job runs all its tasks itself rather than share them
+ * (callers truly at once, as on a free-threaded build, then never lose to
+ * the same calls in series). After fork() the child starts with an
  * empty pool (pthread_atfork), so counting there neither hangs nor races.
  */
 #ifndef WORD_COUNT_POOL_H
