@@ -8,9 +8,9 @@
  * takes tasks too, so a call completes even when no worker can be started,
  * and many callers may run at once: a caller that finds the workers busy with
  * another caller's job runs all its tasks itself rather than share them
- * (two callers at once then take 0.93-1.03x the time of the same calls in
- * series on 2 CPUs, benchmarks/concurrent_callers.py, where sharing took up
- * to 1.2x). After fork() the child starts with an
+ * (two callers at once then run at 0.93-1.03x the speed of the same calls
+ * in series on 2 CPUs, benchmarks/concurrent_callers.py; sharing ran at
+ * 0.83x on 1 MiB texts). After fork() the child starts with an
  * empty pool (pthread_atfork), so counting there neither hangs nor races.
  */
 #ifndef WORD_COUNT_POOL_H
