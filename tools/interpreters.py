@@ -140,23 +140,6 @@ def run_in_chroot(root, script, env=None):
         run("chroot", root, "sh", "-ec", script, env={**os.environ, **(env or {})})
 
 
-def copy_tree_into(root, source, target="/work/word_count"):
-    """The working tree's files (tracked, and untracked but not ignored) at
-    `target` inside the chroot, as they are now."""
-    files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others",
-                            "--exclude-standard"], cwd=source, check=True,
-                           capture_output=True).stdout.split(b"\0")
-    destination = root + target
-    shutil.rmtree(destination, ignore_errors=True)
-    for name in filter(None, files):
-        path = os.path.join(source, os.fsdecode(name))
-        if os.path.isfile(path):
-            os.makedirs(os.path.dirname(os.path.join(destination, os.fsdecode(name))),
-                        exist_ok=True)
-            shutil.copy2(path, os.path.join(destination, os.fsdecode(name)))
-    return target
-
-
 def main():
     what = sys.argv[1] if len(sys.argv) > 1 else ""
     if what == "3.13t":
