@@ -9,6 +9,7 @@ a machine kept between runs makes them once:
   3.14 or 3.15, so no free-threaded 3.14t here, and no Debian suite has 3.12.
 
     python3 tools/interpreters.py 3.13t     # make it; print its path
+    python3 tools/interpreters.py 3.13t-tsan  # the same under ThreadSanitizer
     python3 tools/interpreters.py sid       # make the chroot; print its root
 
 Needs root (apt-get, debootstrap, chroot, mount), as CI has.
@@ -37,6 +38,18 @@ def run(*command, **kwargs):
     subprocess.run(command, check=True, **kwargs)
 
 
+def run_logged(*command, log, **kwargs):
+    """run(), its output appended to the file `log`; its tail is shown if it
+    fails (a compiler's thousands of warnings are not)."""
+    with open(log, "a") as f:
+        try:
+            run(*command, stdout=f, stderr=subprocess.STDOUT, **kwargs)
+        except subprocess.CalledProcessError:
+            with open(log) as g:
+                print("".join(g.readlines()[-60:]), file=sys.stderr)
+            raise
+
+
 def apt_install(*packages):
     missing = [p for p in packages
                if subprocess.run(["dpkg", "-s", p], capture_output=True).returncode != 0]
@@ -46,9 +59,12 @@ def apt_install(*packages):
             env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
 
 
-def free_threaded_313():
-    """The path of python3.13t, built first if missing."""
-    prefix = os.path.join(CACHE, "python3.13t")
+def free_threaded_313(thread_sanitizer=False):
+    """The path of python3.13t, built first if missing; with
+    `thread_sanitizer`, a build under ThreadSanitizer (--with-thread-sanitizer,
+    as CPython tests its free-threaded build), with CPython's suppressions
+    for it beside the binary (suppressions_free_threading.txt)."""
+    prefix = os.path.join(CACHE, "python3.13t-tsan" if thread_sanitizer else "python3.13t")
     python = os.path.join(prefix, "bin", "python3.13t")
     complete = os.path.join(prefix, "complete")  # written last: a build cut short is redone
     if os.path.exists(complete):
@@ -70,10 +86,14 @@ def free_threaded_313():
         source = os.path.join(work, "src")
         os.makedirs(source)
         run("tar", "-xJf", os.path.join(work, tarball), "-C", source, "--strip-components=1")
-        run("./configure", "--disable-gil", f"--prefix={prefix}",
-            "--with-ensurepip=install", cwd=source, stdout=subprocess.DEVNULL)
-        run("make", f"-j{os.cpu_count() or 2}", cwd=source, stdout=subprocess.DEVNULL)
-        run("make", "install", cwd=source, stdout=subprocess.DEVNULL)
+        sanitizer = ["--with-thread-sanitizer"] if thread_sanitizer else []
+        log = prefix + ".build.log"
+        run_logged("./configure", "--disable-gil", *sanitizer, f"--prefix={prefix}",
+                   "--with-ensurepip=install", cwd=source, log=log)
+        run_logged("make", f"-j{os.cpu_count() or 2}", cwd=source, log=log)
+        run_logged("make", "install", cwd=source, log=log)
+        shutil.copy(os.path.join(source, "Tools", "tsan", "suppressions_free_threading.txt"),
+                    os.path.join(prefix, "bin"))
     with open(complete, "w"):
         pass
     return python
@@ -144,10 +164,12 @@ def main():
     what = sys.argv[1] if len(sys.argv) > 1 else ""
     if what == "3.13t":
         print(free_threaded_313())
+    elif what == "3.13t-tsan":
+        print(free_threaded_313(thread_sanitizer=True))
     elif what == "sid":
         print(sid_chroot())
     else:
-        sys.exit("usage: interpreters.py 3.13t|sid")
+        sys.exit("usage: interpreters.py 3.13t|3.13t-tsan|sid")
 
 
 if __name__ == "__main__":
