@@ -124,6 +124,42 @@ def tsan(session):
                 env={"TSAN_OPTIONS": "halt_on_error=1:second_deadlock_stack=1"})
 
 
+@nox.session(name="tsan-3.13t", venv_backend="none")
+def tsan_313t(session):
+    """The free-threading, subinterpreter and pool tests on free-threaded
+    CPython 3.13t built under ThreadSanitizer (made and cached on first use,
+    about 10 minutes), the extension built with -fsanitize=thread, CPython's
+    own suppressions in force."""
+    python = wheels_tools.interpreters.free_threaded_313(thread_sanitizer=True)
+    venv = os.path.abspath(".nox/tsan-3.13t")
+    session.run(python, "-m", "venv", "--clear", venv, external=True)
+    shutil.rmtree("build", ignore_errors=True)
+    # Installing is not what is tested: ThreadSanitizer stays quiet there.
+    quiet = {"TSAN_OPTIONS": "report_bugs=0 exitcode=0"}
+    pip = [f"{venv}/bin/python", "-m", "pip", "install", "-q", "--no-cache-dir"]
+    session.run(*pip, "--only-binary=hypothesis", "pytest", "pytest-benchmark", "hypothesis",
+                "setuptools>=77", external=True, env=quiet)
+    session.run(*pip, "--no-deps", "--no-build-isolation", ".", external=True, env={
+        **quiet, "CFLAGS": "-fsanitize=thread -g -O1", "LDFLAGS": "-fsanitize=thread",
+        "WORD_COUNT_WERROR": "1"})
+    # One file: CPython's suppressions for its free-threaded build, then ours
+    # for the CPython 3.13t races the tests reach (tests/tsan-3.13t.supp).
+    suppressions = os.path.abspath(".nox/tsan-3.13t.supp")
+    with open(suppressions, "w") as out:
+        for part in (os.path.join(os.path.dirname(python), "suppressions_free_threading.txt"),
+                     "tests/tsan-3.13t.supp"):
+            with open(part) as f:
+                out.write(f.read() + "\n")
+    session.run(f"{venv}/bin/pytest", "-p", "no:cacheprovider", "tests/test_free_threading.py",
+                "tests/test_interpreters.py", "tests/test_threads.py", "-s", *session.posargs,
+                external=True, env={
+                    # history_size: enough to name both sides of a race, which
+                    # the suppressions need; die_after_fork=0: the fork tests'
+                    # children start threads, which TSan refuses by default.
+                    "TSAN_OPTIONS": f"halt_on_error=1 history_size=7 die_after_fork=0 "
+                                    f"suppressions={suppressions}"})
+
+
 @nox.session(venv_backend="none")
 def fuzz(session):
     """libFuzzer over the kernel, every backend against the scalar one and a
