@@ -1,7 +1,9 @@
 """nox -s tests: build and test; nox -s bench: the benchmarks.
 
-The reliability sessions (README, "Reliability"): sanitize, tsan, fuzz,
-valgrind, and slow (the stress and huge-input tests).
+The matrix: nox -s wheels, then tests-3.11, tests-3.13, tests-3.13t,
+tests-3.14 and tests-3.15 (each against its wheel; tools/). The reliability
+sessions (docs/reliability.md): sanitize, tsan, tsan-3.13t, fuzz, valgrind,
+neon, and slow (the stress and huge-input tests).
 """
 import glob
 import os
