@@ -141,6 +141,24 @@ parse_threads(const char *fname, PyObject *obj, const module_state *state,
     return 0;
 }
 
+/* An optional size argument: left as it is when not given, else an int >= 0. */
+static int
+parse_size(const char *fname, const char *argname, PyObject *obj, size_t *size)
+{
+    if (!obj)
+        return 0;
+    Py_ssize_t n = PyLong_AsSsize_t(obj);
+    if (n == -1 && PyErr_Occurred())
+        return -1;
+    if (n < 0) {
+        PyErr_Format(PyExc_ValueError, "%s() argument '%s' must not be negative",
+                     fname, argname);
+        return -1;
+    }
+    *size = (size_t)n;
+    return 0;
+}
+
 /* ---- operands: a str in its own form, or a buffer of bytes -------------- */
 
 typedef struct {
@@ -193,6 +211,18 @@ operand_from_buffer(operand *op, PyObject *obj, const char *fname,
     op->len = (size_t)op->view.len;
     op->has_view = true;
     return 0;
+}
+
+/* A bytes-like operand where str is not taken (the private helpers). */
+static int
+operand_from_bytes_like(operand *op, PyObject *obj, const char *fname, const char *argname)
+{
+    if (PyUnicode_Check(obj) || !PyObject_CheckBuffer(obj)) {
+        PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be a bytes-like object, "
+                     "not %.200s", fname, argname, Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    return operand_from_buffer(op, obj, fname, argname);
 }
 
 static void
@@ -450,28 +480,15 @@ count_fd(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kw
                         .parallel_min_bytes = WC_PARALLEL_MIN_BYTES,
                         .interrupted = run_signal_handlers};
     if (parse_args(&sig, args, nargs, kwnames, argv) < 0
-        || parse_threads(sig.fname, argv[2], state, &fq.threads) < 0)
+        || parse_threads(sig.fname, argv[2], state, &fq.threads) < 0
+        || parse_size(sig.fname, "block", argv[4], &fq.block) < 0)
         return NULL;
     PyObject *name = argv[3] == Py_None ? NULL : argv[3];
-    if (argv[4]) {
-        Py_ssize_t block = PyLong_AsSsize_t(argv[4]);
-        if (block == -1 && PyErr_Occurred())
-            return NULL;
-        if (block < 0)
-            return PyErr_Format(PyExc_ValueError,
-                                "_count_fd() argument 'block' must not be negative");
-        fq.block = (size_t)block;
-    }
     int fd = PyObject_AsFileDescriptor(argv[0]);
     if (fd < 0)
         return NULL;
-    if (check_operand_type(sig.fname, "needle", argv[1]) < 0)
-        return NULL;
-    if (PyUnicode_Check(argv[1]))
-        return PyErr_Format(PyExc_TypeError,
-                            "_count_fd() argument 'needle' must be bytes-like, not str");
     operand word;
-    if (operand_from_buffer(&word, argv[1], sig.fname, "needle") < 0)
+    if (operand_from_bytes_like(&word, argv[1], sig.fname, "needle") < 0)
         return NULL;
     fq.needle = word.units;
     fq.needle_len = word.len;
@@ -515,16 +532,12 @@ count_guarded(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObjec
     PyObject *argv[3];
     size_t threads;
     if (parse_args(&sig, args, nargs, kwnames, argv) < 0
-        || parse_threads(sig.fname, argv[2], NULL, &threads) < 0
-        || check_operand_type(sig.fname, "contents", argv[0]) < 0
-        || check_operand_type(sig.fname, "needle", argv[1]) < 0)
+        || parse_threads(sig.fname, argv[2], NULL, &threads) < 0)
         return NULL;
-    if (PyUnicode_Check(argv[0]) || PyUnicode_Check(argv[1]))
-        return PyErr_Format(PyExc_TypeError, "_count_guarded() takes bytes-like operands");
     operand text, word;
-    if (operand_from_buffer(&text, argv[0], sig.fname, "contents") < 0)
+    if (operand_from_bytes_like(&text, argv[0], sig.fname, "contents") < 0)
         return NULL;
-    if (operand_from_buffer(&word, argv[1], sig.fname, "needle") < 0) {
+    if (operand_from_bytes_like(&word, argv[1], sig.fname, "needle") < 0) {
         operand_release(&text);
         return NULL;
     }
@@ -559,17 +572,9 @@ count_with(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
     PyObject *argv[5];
     count_plan plan = {NULL, 1, WC_PARALLEL_MIN_BYTES, RELEASE_GIL};
     if (parse_args(&sig, args, nargs, kwnames, argv) < 0
-        || parse_threads(sig.fname, argv[3], NULL, &plan.threads) < 0)
+        || parse_threads(sig.fname, argv[3], NULL, &plan.threads) < 0
+        || parse_size(sig.fname, "parallel_min_bytes", argv[4], &plan.parallel_min_bytes) < 0)
         return NULL;
-    if (argv[4]) {
-        Py_ssize_t min_bytes = PyLong_AsSsize_t(argv[4]);
-        if (min_bytes == -1 && PyErr_Occurred())
-            return NULL;
-        if (min_bytes < 0)
-            return PyErr_Format(PyExc_ValueError, "_count_with() argument "
-                                "'parallel_min_bytes' must not be negative");
-        plan.parallel_min_bytes = (size_t)min_bytes;
-    }
     const char *name = PyUnicode_Check(argv[2]) ? PyUnicode_AsUTF8(argv[2]) : NULL;
     if (!name) {
         if (!PyErr_Occurred())
