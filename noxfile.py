@@ -14,6 +14,7 @@ import sys
 import nox
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "tools"))
+import interpreters  # noqa: E402
 import wheels as wheels_tools  # noqa: E402
 
 nox.options.sessions = ["tests"]
@@ -37,16 +38,6 @@ def install_project(session, target=".", **env):
     files there, built perhaps with another session's flags (sanitizers)."""
     shutil.rmtree("build", ignore_errors=True)
     session.install("--no-cache-dir", target, env=env)
-
-
-def apt_install(session, *packages):
-    """Debian packages the session needs (CI and new machines lack them)."""
-    missing = [p for p in packages
-               if subprocess.run(["dpkg", "-s", p], capture_output=True).returncode != 0]
-    if missing:
-        session.run("apt-get", "update", "-qq", external=True)
-        session.run("apt-get", "install", "-y", "-qq", *missing, external=True,
-                    env={"DEBIAN_FRONTEND": "noninteractive"})
 
 
 @nox.session
@@ -130,9 +121,9 @@ def tsan(session):
 def tsan_313t(session):
     """The free-threading, subinterpreter and pool tests on free-threaded
     CPython 3.13t built under ThreadSanitizer (made and cached on first use,
-    about 10 minutes), the extension built with -fsanitize=thread, CPython's
+    about 25 minutes), the extension built with -fsanitize=thread, CPython's
     own suppressions in force."""
-    python = wheels_tools.interpreters.free_threaded_313(thread_sanitizer=True)
+    python = interpreters.free_threaded_313(thread_sanitizer=True)
     venv = os.path.abspath(".nox/tsan-3.13t")
     session.run(python, "-m", "venv", "--clear", venv, external=True)
     shutil.rmtree("build", ignore_errors=True)
@@ -167,7 +158,7 @@ def fuzz(session):
     """libFuzzer over the kernel, every backend against the scalar one and a
     naive reference, with AddressSanitizer and UBSan. `nox -s fuzz -- 3600`
     fuzzes for an hour (default 90 s); the corpus grows in .nox/fuzz-corpus."""
-    apt_install(session, "clang", "libclang-rt-14-dev")
+    interpreters.apt_install("clang", "libclang-rt-14-dev")
     binary, corpus, artifacts = ".nox/fuzz_kernel", ".nox/fuzz-corpus", ".nox/fuzz-artifacts/"
     os.makedirs(corpus, exist_ok=True)
     os.makedirs(artifacts, exist_ok=True)
@@ -188,7 +179,7 @@ def neon(session):
     """The NEON backend, cross-compiled for AArch64 and run under qemu: every
     backend against the naive reference (tests/c/check_backends.c), then the
     pool's stress program."""
-    apt_install(session, "gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross", "qemu-user")
+    interpreters.apt_install("gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross", "qemu-user")
     os.makedirs(".nox", exist_ok=True)
     for program in ("check_backends", "stress_pool"):
         binary = f".nox/{program}-aarch64"
@@ -201,7 +192,7 @@ def neon(session):
 @nox.session
 def valgrind(session):
     """A subset of the tests (tests/valgrind_check.py) under memcheck."""
-    apt_install(session, "valgrind")
+    interpreters.apt_install("valgrind")
     install_project(session, WORD_COUNT_WERROR="1")
     python = os.path.join(session.bin, "python")  # a link to the real binary, no shim
     session.run("valgrind", "--tool=memcheck", "--error-exitcode=99", "--leak-check=no",

@@ -51,6 +51,7 @@ def run_logged(*command, log, **kwargs):
 
 
 def apt_install(*packages):
+    """Debian packages that are missing (CI and new machines lack them)."""
     missing = [p for p in packages
                if subprocess.run(["dpkg", "-s", p], capture_output=True).returncode != 0]
     if missing:

@@ -10,7 +10,7 @@ import os
 import signal
 import sys
 
-from ._files import check_threads, needle_bytes
+from ._files import check_threads, needle_bytes, search_file
 from ._wordcount import _count_fd
 
 EXAMPLES = """\
@@ -69,8 +69,7 @@ def parser():
 def count_one(name, needle, threads):
     if name == "-":
         return _count_fd(0, needle, threads=threads, name=STDIN_NAME.decode())
-    with open(name, "rb", buffering=0) as file:
-        return _count_fd(file.fileno(), needle, threads=threads, name=name)
+    return search_file(name, needle, threads=threads)
 
 
 def error_line(*parts):
