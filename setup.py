@@ -17,6 +17,10 @@ SOURCES = [
     "csrc/pool.c",
     "csrc/fault.c",
     "csrc/file.c",
+    "csrc/pyfront.c",
+    "csrc/tally.c",
+    "csrc/tally_file.c",
+    "csrc/counts.c",
 ]
 
 # -falign-loops=32: where the vector loops start moves their speed by 20%
@@ -41,6 +45,10 @@ setup(
                 "csrc/kernel_rule.h",
                 "csrc/kernel_simd.h",
                 "csrc/pool.h",
+                "csrc/pyfront.h",
+                "csrc/tally.h",
+                "csrc/tally_file.h",
+                "csrc/counts.h",
             ],
             extra_compile_args=compile_args,
             extra_link_args=["-pthread"],

@@ -22,10 +22,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "csrc/counts.h"
 #include "csrc/fault.h"
 #include "csrc/file.h"
 #include "csrc/kernel.h"
 #include "csrc/pool.h"
+#include "csrc/pyfront.h"
 
 /* `search` keeps the GIL for texts below this size: the count then takes a
  * few microseconds, less than handing the GIL back and forth, and far less
@@ -36,214 +38,12 @@
 /* Needles of up to this many bytes are widened on the stack. */
 #define STACK_NEEDLE_BYTES 256
 
-typedef struct {
-    size_t default_threads;         /* threads=None means this many; 0 when
-                                       $WORD_COUNT_THREADS is not a count */
-    char threads_env[64];           /* $WORD_COUNT_THREADS then, for the error */
-    const wc_backend *backend;      /* the best one this CPU runs */
-} module_state;
-
 /* Live module objects, over all interpreters: the last one to go stops the
  * process-wide pool. */
 static atomic_size_t live_modules;
 
 typedef enum { HOLD_GIL, RELEASE_GIL, RELEASE_GIL_IF_LARGE } gil_policy;
 
-/* ---- arguments ---------------------------------------------------------- */
-
-typedef struct {
-    const char *fname;
-    const char *const *names;   /* every parameter, positional ones first */
-    Py_ssize_t nnames;
-    Py_ssize_t max_positional;
-    Py_ssize_t nrequired;       /* the first nrequired names */
-} signature;
-
-/* METH_FASTCALL | METH_KEYWORDS arguments into out[0 .. nnames), in the
- * order of sig->names, NULL for the ones not given; builds no tuple or dict. */
-static int
-parse_args(const signature *sig, PyObject *const *args, Py_ssize_t nargs,
-           PyObject *kwnames, PyObject **out)
-{
-    for (Py_ssize_t i = 0; i < sig->nnames; i++)
-        out[i] = NULL;
-    if (nargs > sig->max_positional) {
-        PyErr_Format(PyExc_TypeError,
-                     "%s() takes %zd positional arguments but %zd were given",
-                     sig->fname, sig->max_positional, nargs);
-        return -1;
-    }
-    for (Py_ssize_t i = 0; i < nargs; i++)
-        out[i] = args[i];
-    Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
-    for (Py_ssize_t k = 0; k < nkw; k++) {
-        PyObject *key = PyTuple_GET_ITEM(kwnames, k);
-        Py_ssize_t i = 0;
-        while (i < sig->nnames
-               && PyUnicode_CompareWithASCIIString(key, sig->names[i]) != 0)
-            i++;
-        if (i == sig->nnames) {
-            PyErr_Format(PyExc_TypeError,
-                         "%s() got an unexpected keyword argument '%U'",
-                         sig->fname, key);
-            return -1;
-        }
-        if (out[i]) {
-            PyErr_Format(PyExc_TypeError,
-                         "%s() got multiple values for argument '%s'",
-                         sig->fname, sig->names[i]);
-            return -1;
-        }
-        out[i] = args[nargs + k];
-    }
-    for (Py_ssize_t i = 0; i < sig->nrequired; i++) {
-        if (!out[i]) {
-            PyErr_Format(PyExc_TypeError,
-                         "%s() missing required argument '%s' (pos %zd)",
-                         sig->fname, sig->names[i], i + 1);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-/* `threads`: None for the module's default (NULL: 1), else an integer >= 1. */
-static int
-parse_threads(const char *fname, PyObject *obj, const module_state *state,
-              size_t *threads)
-{
-    if (!obj || obj == Py_None) {
-        *threads = state ? state->default_threads : 1;
-        if (*threads == 0) {
-            PyErr_Format(PyExc_ValueError,
-                         "WORD_COUNT_THREADS must be an integer of at least 1, "
-                         "not '%s' (threads=None reads it)", state->threads_env);
-            return -1;
-        }
-        return 0;
-    }
-    if (PyBool_Check(obj) || !PyIndex_Check(obj)) {
-        PyErr_Format(PyExc_TypeError,
-                     "%s() argument 'threads' must be int or None, not %.200s",
-                     fname, Py_TYPE(obj)->tp_name);
-        return -1;
-    }
-    Py_ssize_t n = PyNumber_AsSsize_t(obj, NULL);  /* clamps huge values */
-    if (n == -1 && PyErr_Occurred())
-        return -1;
-    if (n < 1) {
-        PyErr_Format(PyExc_ValueError,
-                     "%s() argument 'threads' must be at least 1, not %zd",
-                     fname, n);
-        return -1;
-    }
-    *threads = (size_t)n;
-    return 0;
-}
-
-/* An optional size argument: left as it is when not given, else an int >= 0. */
-static int
-parse_size(const char *fname, const char *argname, PyObject *obj, size_t *size)
-{
-    if (!obj)
-        return 0;
-    Py_ssize_t n = PyLong_AsSsize_t(obj);
-    if (n == -1 && PyErr_Occurred())
-        return -1;
-    if (n < 0) {
-        PyErr_Format(PyExc_ValueError, "%s() argument '%s' must not be negative",
-                     fname, argname);
-        return -1;
-    }
-    *size = (size_t)n;
-    return 0;
-}
-
-/* ---- operands: a str in its own form, or a buffer of bytes -------------- */
-
-typedef struct {
-    const void *units;
-    size_t len;             /* in units */
-    unsigned width;         /* bytes per unit */
-    Py_buffer view;         /* held while counting, when has_view */
-    bool has_view;
-} operand;
-
-static int
-operand_from_str(operand *op, PyObject *str)
-{
-#if PY_VERSION_HEX < 0x030C0000
-    /* Before 3.12 a str made by the legacy wchar_t API may still need its
-     * canonical form built. */
-    if (PyUnicode_READY(str) < 0)
-        return -1;
-#endif
-    op->units = PyUnicode_DATA(str);
-    op->len = (size_t)PyUnicode_GET_LENGTH(str);
-    op->width = (unsigned)PyUnicode_KIND(str);
-    op->has_view = false;
-    return 0;
-}
-
-static int
-operand_from_buffer(operand *op, PyObject *obj, const char *fname,
-                    const char *argname)
-{
-    op->width = 1;
-    if (PyBytes_CheckExact(obj)) {
-        /* Immutable and kept alive by the caller's reference. */
-        op->units = PyBytes_AS_STRING(obj);
-        op->len = (size_t)PyBytes_GET_SIZE(obj);
-        op->has_view = false;
-        return 0;
-    }
-    /* A held view also stops a bytearray from being resized meanwhile. */
-    if (PyObject_GetBuffer(obj, &op->view, PyBUF_SIMPLE) < 0) {
-        if (!PyErr_ExceptionMatches(PyExc_BufferError))
-            return -1;
-        PyErr_Clear();
-        PyErr_Format(PyExc_TypeError,
-                     "%s() argument '%s' must be a C-contiguous buffer",
-                     fname, argname);
-        return -1;
-    }
-    op->units = op->view.buf;
-    op->len = (size_t)op->view.len;
-    op->has_view = true;
-    return 0;
-}
-
-/* A bytes-like operand where str is not taken (the private helpers). */
-static int
-operand_from_bytes_like(operand *op, PyObject *obj, const char *fname, const char *argname)
-{
-    if (PyUnicode_Check(obj) || !PyObject_CheckBuffer(obj)) {
-        PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be a bytes-like object, "
-                     "not %.200s", fname, argname, Py_TYPE(obj)->tp_name);
-        return -1;
-    }
-    return operand_from_buffer(op, obj, fname, argname);
-}
-
-static void
-operand_release(operand *op)
-{
-    if (op->has_view) {
-        PyBuffer_Release(&op->view);
-        op->has_view = false;
-    }
-}
-
-static int
-check_operand_type(const char *fname, const char *argname, PyObject *obj)
-{
-    if (PyUnicode_Check(obj) || PyObject_CheckBuffer(obj))
-        return 0;
-    PyErr_Format(PyExc_TypeError,
-                 "%s() argument '%s' must be str or a bytes-like object, "
-                 "not %.200s", fname, argname, Py_TYPE(obj)->tp_name);
-    return -1;
-}
 
 /* Copies `n` units of width `from` into width `to` (> from): a needle
  * read in the text's form. */
@@ -290,8 +90,8 @@ static PyObject *
 count_impl(const char *fname, PyObject *contents, PyObject *needle,
            const count_plan *plan)
 {
-    if (check_operand_type(fname, "contents", contents) < 0
-        || check_operand_type(fname, "needle", needle) < 0)
+    if (wc_check_operand_type(fname, "contents", contents) < 0
+        || wc_check_operand_type(fname, "needle", needle) < 0)
         return NULL;
     bool is_str = PyUnicode_Check(contents);
     if (is_str != (bool)PyUnicode_Check(needle)) {
@@ -304,15 +104,15 @@ count_impl(const char *fname, PyObject *contents, PyObject *needle,
 
     operand text, word;
     if (is_str) {
-        if (operand_from_str(&text, contents) < 0
-            || operand_from_str(&word, needle) < 0)
+        if (wc_operand_from_str(&text, contents) < 0
+            || wc_operand_from_str(&word, needle) < 0)
             return NULL;
     }
     else {
-        if (operand_from_buffer(&text, contents, fname, "contents") < 0)
+        if (wc_operand_from_buffer(&text, contents, fname, "contents") < 0)
             return NULL;
-        if (operand_from_buffer(&word, needle, fname, "needle") < 0) {
-            operand_release(&text);
+        if (wc_operand_from_buffer(&word, needle, fname, "needle") < 0) {
+            wc_operand_release(&text);
             return NULL;
         }
     }
@@ -348,8 +148,8 @@ done:
 error:
     if (widened != stack_needle)
         PyMem_Free(widened);
-    operand_release(&word);
-    operand_release(&text);
+    wc_operand_release(&word);
+    wc_operand_release(&text);
     return result;
 }
 
@@ -381,8 +181,8 @@ search(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
     PyObject *argv[3];
     size_t threads;
     module_state *state = get_state(module);
-    if (parse_args(&sig, args, nargs, kwnames, argv) < 0
-        || parse_threads(sig.fname, argv[2], state, &threads) < 0)
+    if (wc_parse_args(&sig, args, nargs, kwnames, argv) < 0
+        || wc_parse_threads(sig.fname, argv[2], state, &threads) < 0)
         return NULL;
     count_plan plan = {state->backend, threads, WC_PARALLEL_MIN_BYTES,
                        RELEASE_GIL_IF_LARGE};
@@ -401,7 +201,7 @@ count_on_calling_thread(PyObject *module, const char *fname, gil_policy gil,
 {
     const signature sig = {fname, CONTENTS_NEEDLE, 2, 2, 2};
     PyObject *argv[2];
-    if (parse_args(&sig, args, nargs, kwnames, argv) < 0)
+    if (wc_parse_args(&sig, args, nargs, kwnames, argv) < 0)
         return NULL;
     count_plan plan = {get_state(module)->backend, 1, 0, gil};
     return count_impl(fname, argv[0], argv[1], &plan);
@@ -428,37 +228,6 @@ search_sequential_allow_threads(PyObject *module, PyObject *const *args,
                                    RELEASE_GIL, args, nargs, kwnames);
 }
 
-/* ---- files -------------------------------------------------------------- */
-
-/* While a file is read without the GIL: an EINTR, and each block read, take
- * the GIL back to run Python's signal handlers (Ctrl-C's KeyboardInterrupt),
- * and stop the count if one raised. */
-typedef struct {
-    PyThreadState *saved;
-} released_gil;
-
-static bool
-run_signal_handlers(void *ctx)
-{
-    released_gil *gil = ctx;
-    PyEval_RestoreThread(gil->saved);
-    bool raised = PyErr_CheckSignals() < 0;
-    gil->saved = PyEval_SaveThread();
-    return raised;
-}
-
-/* OSError(errno, message, name), as open() raises it: name may be NULL. */
-static void
-set_file_error(int errnum, const char *message, PyObject *name)
-{
-    PyObject *error = name
-        ? PyObject_CallFunction(PyExc_OSError, "isO", errnum, message, name)
-        : PyObject_CallFunction(PyExc_OSError, "is", errnum, message);
-    if (error) {
-        PyErr_SetObject((PyObject *)Py_TYPE(error), error);
-        Py_DECREF(error);
-    }
-}
 
 PyDoc_STRVAR(count_fd_doc,
 "_count_fd($module, /, fd, needle, *, threads=None, name=None, block=0)\n--\n\n"
@@ -478,17 +247,17 @@ count_fd(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kw
     module_state *state = get_state(module);
     wc_file_query fq = {.backend = state->backend,
                         .parallel_min_bytes = WC_PARALLEL_MIN_BYTES,
-                        .interrupted = run_signal_handlers};
-    if (parse_args(&sig, args, nargs, kwnames, argv) < 0
-        || parse_threads(sig.fname, argv[2], state, &fq.threads) < 0
-        || parse_size(sig.fname, "block", argv[4], &fq.block) < 0)
+                        .interrupted = wc_run_signal_handlers};
+    if (wc_parse_args(&sig, args, nargs, kwnames, argv) < 0
+        || wc_parse_threads(sig.fname, argv[2], state, &fq.threads) < 0
+        || wc_parse_size(sig.fname, "block", argv[4], &fq.block) < 0)
         return NULL;
     PyObject *name = argv[3] == Py_None ? NULL : argv[3];
     int fd = PyObject_AsFileDescriptor(argv[0]);
     if (fd < 0)
         return NULL;
     operand word;
-    if (operand_from_bytes_like(&word, argv[1], sig.fname, "needle") < 0)
+    if (wc_operand_from_bytes_like(&word, argv[1], sig.fname, "needle") < 0)
         return NULL;
     fq.needle = word.units;
     fq.needle_len = word.len;
@@ -499,7 +268,7 @@ count_fd(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kw
     fq.ctx = &gil;
     wc_file_status status = wc_count_fd(&fq, fd, &count, &error);
     PyEval_RestoreThread(gil.saved);
-    operand_release(&word);
+    wc_operand_release(&word);
 
     switch (status) {
     case WC_FILE_COUNTED:
@@ -509,7 +278,7 @@ count_fd(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kw
         PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, name);
         return NULL;
     case WC_FILE_SHRANK:
-        set_file_error(EIO, "the file shrank while it was counted", name);
+        wc_set_file_error(EIO, "the file shrank while it was counted", name);
         return NULL;
     case WC_FILE_INTERRUPTED:
         return NULL;  /* a signal handler's exception is set */
@@ -531,14 +300,14 @@ count_guarded(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObjec
     static const signature sig = {"_count_guarded", CONTENTS_NEEDLE_THREADS, 3, 2, 2};
     PyObject *argv[3];
     size_t threads;
-    if (parse_args(&sig, args, nargs, kwnames, argv) < 0
-        || parse_threads(sig.fname, argv[2], NULL, &threads) < 0)
+    if (wc_parse_args(&sig, args, nargs, kwnames, argv) < 0
+        || wc_parse_threads(sig.fname, argv[2], NULL, &threads) < 0)
         return NULL;
     operand text, word;
-    if (operand_from_bytes_like(&text, argv[0], sig.fname, "contents") < 0)
+    if (wc_operand_from_bytes_like(&text, argv[0], sig.fname, "contents") < 0)
         return NULL;
-    if (operand_from_bytes_like(&word, argv[1], sig.fname, "needle") < 0) {
-        operand_release(&text);
+    if (wc_operand_from_bytes_like(&word, argv[1], sig.fname, "needle") < 0) {
+        wc_operand_release(&text);
         return NULL;
     }
     wc_query q = {.text = text.units, .text_len = text.len, .needle = word.units,
@@ -549,8 +318,8 @@ count_guarded(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObjec
     wc_fault_handler_install();
     counted = wc_count_words_guarded(get_state(module)->backend, &q, threads, 0, &count);
     Py_END_ALLOW_THREADS
-    operand_release(&word);
-    operand_release(&text);
+    wc_operand_release(&word);
+    wc_operand_release(&text);
     if (!counted)
         Py_RETURN_NONE;
     return PyLong_FromSize_t(count);
@@ -571,9 +340,9 @@ count_with(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
     static const signature sig = {"_count_with", names, 5, 3, 3};
     PyObject *argv[5];
     count_plan plan = {NULL, 1, WC_PARALLEL_MIN_BYTES, RELEASE_GIL};
-    if (parse_args(&sig, args, nargs, kwnames, argv) < 0
-        || parse_threads(sig.fname, argv[3], NULL, &plan.threads) < 0
-        || parse_size(sig.fname, "parallel_min_bytes", argv[4], &plan.parallel_min_bytes) < 0)
+    if (wc_parse_args(&sig, args, nargs, kwnames, argv) < 0
+        || wc_parse_threads(sig.fname, argv[3], NULL, &plan.threads) < 0
+        || wc_parse_size(sig.fname, "parallel_min_bytes", argv[4], &plan.parallel_min_bytes) < 0)
         return NULL;
     const char *name = PyUnicode_Check(argv[2]) ? PyUnicode_AsUTF8(argv[2]) : NULL;
     if (!name) {
@@ -635,7 +404,9 @@ static PyMethodDef module_methods[] = {
     {"search_sequential", FASTCALL_KW(search_sequential), search_sequential_doc},
     {"search_sequential_allow_threads", FASTCALL_KW(search_sequential_allow_threads),
      search_sequential_allow_threads_doc},
+    {"counts", FASTCALL_KW(wc_counts), wc_counts_doc},
     {"_count_fd", FASTCALL_KW(count_fd), count_fd_doc},
+    {"_word_hash", FASTCALL_KW(wc_word_hash_py), wc_word_hash_doc},
     {"_count_with", FASTCALL_KW(count_with), count_with_doc},
     {"_count_guarded", FASTCALL_KW(count_guarded), count_guarded_doc},
     {"_backends", backends, METH_NOARGS, backends_doc},
@@ -714,7 +485,8 @@ module_exec(PyObject *module)
         || PyModule_AddIntConstant(module, "_parallel_min_bytes",
                                    (long)WC_PARALLEL_MIN_BYTES) < 0
         || PyModule_AddIntConstant(module, "_gil_release_min_bytes",
-                                   (long)GIL_RELEASE_MIN_BYTES) < 0)
+                                   (long)GIL_RELEASE_MIN_BYTES) < 0
+        || wc_counts_exec(module, state) < 0)
         return -1;
     /* Set last: module_free reads it as "this module counted itself". */
     state->backend = best;
@@ -726,8 +498,27 @@ static void
 module_free(void *module)
 {
     module_state *state = get_state(module);
+    if (state)
+        Py_CLEAR(state->counter_type);
     if (state && state->backend && atomic_fetch_sub(&live_modules, 1) == 1)
         wc_pool_shutdown();
+}
+
+static int
+module_traverse(PyObject *module, visitproc visit, void *arg)
+{
+    module_state *state = get_state(module);
+    Py_VISIT(state ? state->counter_type : NULL);
+    return 0;
+}
+
+static int
+module_clear(PyObject *module)
+{
+    module_state *state = get_state(module);
+    if (state)
+        Py_CLEAR(state->counter_type);
+    return 0;
 }
 
 static PyModuleDef_Slot module_slots[] = {
@@ -748,6 +539,8 @@ static struct PyModuleDef module_def = {
     .m_size = sizeof(module_state),
     .m_methods = module_methods,
     .m_slots = module_slots,
+    .m_traverse = module_traverse,
+    .m_clear = module_clear,
     .m_free = module_free,
 };
 

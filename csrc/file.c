@@ -24,22 +24,37 @@
 
 #include "fault.h"
 
+bool wc_file_map(int fd, off_t position, off_t size, wc_mapping *m)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    off_t start = position - position % (page > 0 ? page : 4096);
+    m->map_len = (size_t)(size - start);
+    m->map = mmap(NULL, m->map_len, PROT_READ, MAP_SHARED, fd, start);
+    if (m->map == MAP_FAILED)
+        return false;
+    (void)madvise(m->map, m->map_len, MADV_SEQUENTIAL);  /* a hint: may fail */
+    m->text = (const char *)m->map + (position - start);
+    m->len = (size_t)(size - position);
+    return true;
+}
+
+void wc_file_unmap(wc_mapping *m)
+{
+    munmap(m->map, m->map_len);
+}
+
 /* Maps the regular file from `position` to `size` and counts it. Returns
  * false, with nothing counted, when the file cannot be mapped (some file
  * systems refuse: sysfs, some FUSE ones) so that the caller reads it. */
 static bool count_mapped(const wc_file_query *fq, int fd, off_t position, off_t size,
                          wc_file_status *status, size_t *count)
 {
-    long page = sysconf(_SC_PAGESIZE);
-    off_t start = position - position % (page > 0 ? page : 4096);
-    size_t map_len = (size_t)(size - start);
-    void *map = mmap(NULL, map_len, PROT_READ, MAP_SHARED, fd, start);
-    if (map == MAP_FAILED)
+    wc_mapping m;
+    if (!wc_file_map(fd, position, size, &m))
         return false;
-    (void)madvise(map, map_len, MADV_SEQUENTIAL);  /* a hint: may fail */
     wc_query q = {
-        .text = (const char *)map + (position - start),
-        .text_len = (size_t)(size - position),
+        .text = m.text,
+        .text_len = m.len,
         .needle = fq->needle,
         .needle_len = fq->needle_len,
         .width = 1,
@@ -47,15 +62,14 @@ static bool count_mapped(const wc_file_query *fq, int fd, off_t position, off_t 
     wc_fault_handler_install();
     *status = wc_count_words_guarded(fq->backend, &q, fq->threads, fq->parallel_min_bytes,
                                      count) ? WC_FILE_COUNTED : WC_FILE_SHRANK;
-    munmap(map, map_len);
+    wc_file_unmap(&m);
     if (*status == WC_FILE_COUNTED)
         (void)lseek(fd, size, SEEK_SET);  /* what was counted is consumed */
     return true;
 }
 
-/* Reads into buf[*len, cap) until it is full or the file ends (*eof). */
-static wc_file_status fill(const wc_file_query *fq, int fd, char *buf, size_t cap,
-                           size_t *len, bool *eof, int *error)
+wc_file_status wc_file_fill(int fd, char *buf, size_t cap, size_t *len, bool *eof,
+                            bool (*interrupted)(void *ctx), void *ctx, int *error)
 {
     while (*len < cap) {
         ssize_t got = read(fd, buf + *len, cap - *len);
@@ -70,7 +84,7 @@ static wc_file_status fill(const wc_file_query *fq, int fd, char *buf, size_t ca
             *error = errno;
             return WC_FILE_OS_ERROR;
         }
-        else if (fq->interrupted && fq->interrupted(fq->ctx)) {
+        else if (interrupted && interrupted(ctx)) {
             return WC_FILE_INTERRUPTED;
         }
     }
@@ -92,7 +106,8 @@ static wc_file_status count_stream(const wc_file_query *fq, int fd, size_t *coun
     bool eof = false;
     size_t total = 0;
     wc_file_status status;
-    while ((status = fill(fq, fd, buf, cap, &len, &eof, error)) == WC_FILE_COUNTED) {
+    while ((status = wc_file_fill(fd, buf, cap, &len, &eof, fq->interrupted, fq->ctx, error))
+           == WC_FILE_COUNTED) {
         wc_query q = {.text = buf, .text_len = len, .needle = fq->needle,
                       .needle_len = m, .width = 1};
         if (eof) {

@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "kernel.h"
 
@@ -45,5 +46,24 @@ typedef struct {
 } wc_file_query;
 
 wc_file_status wc_count_fd(const wc_file_query *fq, int fd, size_t *count, int *error);
+
+/* The pieces, shared with tally_file.c. */
+
+/* A regular file mapped from `position` to `size`: text[0 .. len). False
+ * when it cannot be (sysfs, some FUSE file systems): read it instead. */
+typedef struct {
+    void *map;
+    size_t map_len;
+    const char *text;
+    size_t len;
+} wc_mapping;
+
+bool wc_file_map(int fd, off_t position, off_t size, wc_mapping *m);
+void wc_file_unmap(wc_mapping *m);
+
+/* Reads into buf[*len, cap) until it is full or the file ends (*eof); an
+ * EINTR calls interrupted(ctx), and a true answer stops the read. */
+wc_file_status wc_file_fill(int fd, char *buf, size_t cap, size_t *len, bool *eof,
+                            bool (*interrupted)(void *ctx), void *ctx, int *error);
 
 #endif

@@ -4,6 +4,11 @@
     >>> word_count.search("foo bar foo\\nfoo", "foo")
     3
 
+`counts` answers the other question, which words and how often each:
+
+    >>> word_count.counts("foo bar foo\nfoo").most_common(1)
+    [('foo', 3)]
+
 `search` counts on several threads with the GIL released,
 `search_sequential` on the calling thread holding the GIL, and
 `search_sequential_allow_threads` on the calling thread with the GIL
@@ -11,8 +16,11 @@ released; `search_py` is the pure-Python reference of the same rule:
 lines end at "\\n" or "\\r\\n", a line splits into words at every single
 space, and a word counts when it equals `needle` exactly.
 """
-from ._files import search_file
+from collections import Counter
+
+from ._files import counts_file, search_file
 from ._wordcount import (
+    counts,
     search,
     search_sequential,
     search_sequential_allow_threads,
@@ -23,6 +31,9 @@ from ._wordcount import (
 search_sequential_detached = search_sequential_allow_threads
 
 __all__ = [
+    "counts",
+    "counts_file",
+    "counts_py",
     "search",
     "search_file",
     "search_py",
@@ -49,6 +60,26 @@ def search_py(contents, needle):
     return total
 
 
+def counts_py(contents):
+    """Every word of `contents` and how often it occurs, in pure Python: the
+    reference `counts` is tested against. A Counter fed each line's words,
+    so its keys are in order of first appearance.
+    """
+    if isinstance(contents, str):
+        newline, space, carriage_return = "\n", " ", "\r"
+    else:
+        contents = _as_bytes(contents, "contents", "counts_py")
+        newline, space, carriage_return = b"\n", b" ", b"\r"
+    lines = contents.split(newline)
+    unterminated = lines.pop()  # after the last "\n": a line unless empty
+    words = Counter()
+    for line in lines:
+        words.update(line.removesuffix(carriage_return).split(space))
+    if unterminated:
+        words.update(unterminated.split(space))
+    return words
+
+
 def _operands(contents, needle):
     """Both as str, or both as bytes, with the separators of that type."""
     if isinstance(contents, str) and isinstance(needle, str):
@@ -61,13 +92,13 @@ def _operands(contents, needle):
     return _as_bytes(contents, "contents"), _as_bytes(needle, "needle"), b"\n", b" ", b"\r"
 
 
-def _as_bytes(obj, name):
+def _as_bytes(obj, name, fname="search_py"):
     if isinstance(obj, bytes):
         return obj
     try:
         return memoryview(obj).tobytes()
     except TypeError:
         raise TypeError(
-            f"search_py() argument '{name}' must be str or a bytes-like object, "
+            f"{fname}() argument '{name}' must be str or a bytes-like object, "
             f"not {type(obj).__name__}"
         ) from None

@@ -1,0 +1,550 @@
+/* word_count.counts and the private _Tally type behind counts_file and
+ * `word-count --top`: the word tables of tally.h turned into Python objects.
+ *
+ * The words are found and counted with the GIL released (tables of spans
+ * into the text, one per thread, merged); the GIL is held only to build the
+ * keys of the distinct words, in order of first appearance, into a Counter.
+ */
+#include "counts.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fault.h"
+#include "tally.h"
+#include "tally_file.h"
+
+/* `counts` keeps the GIL for texts under this size, as `search` does. */
+#define GIL_RELEASE_MIN_BYTES ((size_t)64 * 1024)
+
+/* One table per counting thread, the merged result in tables[0]. */
+typedef struct {
+    wc_table *tables;
+    size_t n;
+} table_set;
+
+static int
+table_set_init(table_set *set, size_t threads, unsigned width)
+{
+    set->n = threads > WC_TALLY_MAX_THREADS ? WC_TALLY_MAX_THREADS : threads;
+    set->tables = PyMem_RawCalloc(set->n, sizeof *set->tables);
+    if (!set->tables) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (size_t k = 0; k < set->n; k++)
+        wc_table_init(&set->tables[k], width);
+    return 0;
+}
+
+static void
+table_set_free(table_set *set)
+{
+    for (size_t k = 0; k < set->n; k++)
+        wc_table_free(&set->tables[k]);
+    PyMem_RawFree(set->tables);
+    set->tables = NULL;
+    set->n = 0;
+}
+
+/* Merges every table of `set` into `into`; no GIL needed. */
+static bool
+merge_into(wc_table *into, table_set *set)
+{
+    return wc_table_merge(into, set->tables, set->n);
+}
+
+/* ---- keys and the Counter ----------------------------------------------- */
+
+typedef struct {
+    bool str_keys;          /* a str text: keys in its own form */
+    const char *encoding;   /* else NULL for bytes keys, or a codec's name */
+    PyObject *name;         /* the file, for decoding errors (or NULL) */
+} key_maker;
+
+/* Turns the UnicodeDecodeError of word `w` into a ValueError that names the
+ * file and the offset, in the file, of the bytes that do not decode. */
+static void
+decode_error(const key_maker *km, const wc_word *w)
+{
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    Py_ssize_t start;
+    PyObject *reason = PyUnicodeDecodeError_GetReason(value);
+    if (!reason || PyUnicodeDecodeError_GetStart(value, &start) < 0) {
+        Py_XDECREF(reason);
+        PyErr_Clear();
+        PyErr_Restore(type, value, tb);
+        return;
+    }
+    PyErr_Format(PyExc_ValueError,
+                 "counts_file(): %R cannot be decoded with '%s' at byte offset %llu: %U",
+                 km->name ? km->name : Py_None, km->encoding,
+                 (unsigned long long)w->first + (unsigned long long)start, reason);
+    Py_DECREF(reason);
+    PyObject *type2, *value2, *tb2;
+    PyErr_Fetch(&type2, &value2, &tb2);
+    PyErr_NormalizeException(&type2, &value2, &tb2);
+    if (value2)
+        PyException_SetCause(value2, value);   /* steals `value` */
+    else
+        Py_XDECREF(value);
+    PyErr_Restore(type2, value2, tb2);
+    Py_XDECREF(type);
+    Py_XDECREF(tb);
+}
+
+static PyObject *
+make_key(const key_maker *km, const wc_table *t, const wc_word *w)
+{
+    const void *units = wc_table_units(t, w);
+    Py_ssize_t len = (Py_ssize_t)w->len;
+    if (km->str_keys)
+        return PyUnicode_FromKindAndData((int)t->width, units, len);
+    if (!km->encoding)
+        return PyBytes_FromStringAndSize(units, len);
+    PyObject *key = strcmp(km->encoding, "utf-8") == 0
+        ? PyUnicode_DecodeUTF8(units, len, NULL)
+        : PyUnicode_Decode(units, len, km->encoding, NULL);
+    if (!key && PyErr_ExceptionMatches(PyExc_UnicodeDecodeError))
+        decode_error(km, w);
+    return key;
+}
+
+/* A Counter of t's words, in order of first appearance. With `consume`, the
+ * table's entries are freed as their keys are made (memory then holds the
+ * entries or the keys, rarely both). */
+static PyObject *
+table_to_counter(PyObject *counter_type, const key_maker *km, wc_table *t, bool consume)
+{
+    PyObject *counter = PyObject_CallNoArgs(counter_type);
+    if (!counter)
+        return NULL;
+    if (consume) {
+        free(t->slots);         /* no more lookups */
+        t->slots = NULL;
+        t->nslots = 0;
+    }
+    for (size_t i = 0; i < t->nwords; i++) {
+        const wc_word *w = wc_table_word(t, i);
+        PyObject *key = make_key(km, t, w);
+        if (!key)
+            goto error;
+        PyObject *value = PyLong_FromUnsignedLongLong(w->count);
+        int set = value ? PyDict_SetItem(counter, key, value) : -1;
+        Py_DECREF(key);
+        Py_XDECREF(value);
+        if (set < 0)
+            goto error;
+        if (consume && (i + 1) % WC_SEGMENT_WORDS == 0)
+            wc_table_drop_segment(t, i / WC_SEGMENT_WORDS);
+    }
+    return counter;
+error:
+    Py_DECREF(counter);
+    return NULL;
+}
+
+/* ---- counts ------------------------------------------------------------- */
+
+const char wc_counts_doc[] =
+"counts($module, /, contents, *, threads=None)\n--\n\n"
+"Every word of `contents` and how often it occurs, as a collections.Counter\n"
+"whose keys are in order of first appearance: equal, order included, to a\n"
+"Counter fed line.split(\" \") for each line (\"\\n\" or \"\\r\\n\" ends a line),\n"
+"empty words included. A str gives str keys, any bytes-like object bytes\n"
+"keys. The words are counted on up to `threads` threads with the GIL\n"
+"released (None: as for search); it is held to make the keys.";
+
+PyObject *
+wc_counts(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+    static const char *const names[] = {"contents", "threads"};
+    static const signature sig = {"counts", names, 2, 1, 1};
+    PyObject *argv[2];
+    size_t threads;
+    module_state *state = PyModule_GetState(module);
+    if (wc_parse_args(&sig, args, nargs, kwnames, argv) < 0
+        || wc_parse_threads(sig.fname, argv[1], state, &threads) < 0
+        || wc_check_operand_type(sig.fname, "contents", argv[0]) < 0)
+        return NULL;
+    bool is_str = PyUnicode_Check(argv[0]);
+    operand text;
+    if (is_str ? wc_operand_from_str(&text, argv[0]) < 0
+               : wc_operand_from_buffer(&text, argv[0], sig.fname, "contents") < 0)
+        return NULL;
+    table_set set;
+    if (table_set_init(&set, threads, text.width) < 0) {
+        wc_operand_release(&text);
+        return NULL;
+    }
+    wc_table all;
+    wc_table_init(&all, text.width);
+    bool merged;
+    if (text.len * text.width < GIL_RELEASE_MIN_BYTES) {
+        wc_tally_all(set.tables, set.n, text.units, text.len, text.width, false);
+        merged = merge_into(&all, &set);
+    }
+    else {
+        Py_BEGIN_ALLOW_THREADS
+        wc_tally_all(set.tables, set.n, text.units, text.len, text.width, false);
+        merged = merge_into(&all, &set);
+        Py_END_ALLOW_THREADS
+    }
+    table_set_free(&set);
+    wc_operand_release(&text);   /* the table holds the words' bytes */
+    PyObject *result = NULL;
+    if (!merged) {
+        PyErr_NoMemory();
+    }
+    else {
+        key_maker km = {.str_keys = is_str};
+        result = table_to_counter(state->counter_type, &km, &all, true);
+    }
+    wc_table_free(&all);
+    return result;
+}
+
+/* ---- the hash, for tests ----------------------------------------------- */
+
+const char wc_word_hash_doc[] =
+"_word_hash($module, /, word, seed)\n--\n\n"
+"The word tables' 64-bit hash of the bytes-like `word` under `seed`.";
+
+PyObject *
+wc_word_hash_py(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+    static const char *const names[] = {"word", "seed"};
+    static const signature sig = {"_word_hash", names, 2, 2, 2};
+    PyObject *argv[2];
+    (void)module;
+    if (wc_parse_args(&sig, args, nargs, kwnames, argv) < 0)
+        return NULL;
+    unsigned long long seed = PyLong_AsUnsignedLongLongMask(argv[1]);
+    if (seed == (unsigned long long)-1 && PyErr_Occurred())
+        return NULL;
+    operand word;
+    if (wc_operand_from_bytes_like(&word, argv[0], sig.fname, "word") < 0)
+        return NULL;
+    uint64_t hash = wc_word_hash(word.units, word.len, seed);
+    wc_operand_release(&word);
+    return PyLong_FromUnsignedLongLong(hash);
+}
+
+/* ---- _Tally ------------------------------------------------------------- */
+
+typedef struct {
+    PyObject_HEAD
+    wc_table total;         /* every word added so far, bytes */
+    atomic_flag busy;       /* a method is running: no two at once */
+    bool consumed;          /* counter() gave its entries away */
+} tally_object;
+
+static bool
+tally_enter(tally_object *self)
+{
+    if (atomic_flag_test_and_set(&self->busy)) {
+        PyErr_SetString(PyExc_RuntimeError, "_Tally is in use by another thread");
+        return false;
+    }
+    if (self->consumed) {
+        atomic_flag_clear(&self->busy);
+        PyErr_SetString(PyExc_RuntimeError, "_Tally.counter() has used this tally up");
+        return false;
+    }
+    return true;
+}
+
+static void
+tally_leave(tally_object *self)
+{
+    atomic_flag_clear(&self->busy);
+}
+
+static PyObject *
+tally_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
+{
+    if (PyTuple_GET_SIZE(args) || (kwargs && PyDict_GET_SIZE(kwargs))) {
+        PyErr_SetString(PyExc_TypeError, "_Tally() takes no arguments");
+        return NULL;
+    }
+    tally_object *self = (tally_object *)type->tp_alloc(type, 0);
+    if (!self)
+        return NULL;
+    wc_table_init(&self->total, 1);
+    atomic_flag_clear(&self->busy);
+    self->consumed = false;
+    return (PyObject *)self;
+}
+
+static void
+tally_dealloc(PyObject *obj)
+{
+    tally_object *self = (tally_object *)obj;
+    PyTypeObject *type = Py_TYPE(obj);
+    wc_table_free(&self->total);
+    type->tp_free(obj);
+    Py_DECREF(type);
+}
+
+PyDoc_STRVAR(tally_add_fd_doc,
+"add_fd($self, /, fd, *, threads=None, name=None, block=0)\n--\n\n"
+"Add the words that the file descriptor `fd` holds from its position to\n"
+"its end, GIL released (csrc/tally_file.h). On an error nothing of the\n"
+"file is added: OSErrors carry `name` as their filename, a file that\n"
+"shrinks is an OSError (EIO). `block`: bytes read at a time where the file\n"
+"is not mapped (0: the default; tests cut texts into small blocks).");
+
+static PyObject *
+tally_add_fd(PyObject *obj, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+    static const char *const names[] = {"fd", "threads", "name", "block"};
+    static const signature sig = {"add_fd", names, 4, 1, 1};
+    tally_object *self = (tally_object *)obj;
+    PyObject *argv[4];
+    PyObject *module = PyType_GetModule(Py_TYPE(obj));
+    module_state *state = module ? PyModule_GetState(module) : NULL;
+    wc_tally_file_query q = {.interrupted = wc_run_signal_handlers};
+    if (!state
+        || wc_parse_args(&sig, args, nargs, kwnames, argv) < 0
+        || wc_parse_threads(sig.fname, argv[1], state, &q.threads) < 0
+        || wc_parse_size(sig.fname, "block", argv[3], &q.block) < 0)
+        return NULL;
+    PyObject *name = argv[2] == Py_None ? NULL : argv[2];
+    int fd = PyObject_AsFileDescriptor(argv[0]);
+    if (fd < 0 || !tally_enter(self))
+        return NULL;
+    table_set set;
+    if (table_set_init(&set, q.threads, 1) < 0) {
+        tally_leave(self);
+        return NULL;
+    }
+    q.threads = set.n;
+    int error = 0;
+    bool merged = false;
+    released_gil gil = {PyEval_SaveThread()};
+    q.ctx = &gil;
+    wc_file_status status = wc_tally_fd(&q, fd, set.tables, &error);
+    if (status == WC_FILE_COUNTED)
+        merged = merge_into(&self->total, &set);
+    PyEval_RestoreThread(gil.saved);
+    table_set_free(&set);
+    tally_leave(self);
+
+    switch (status) {
+    case WC_FILE_COUNTED:
+        if (!merged)
+            return PyErr_NoMemory();
+        Py_RETURN_NONE;
+    case WC_FILE_OS_ERROR:
+        if (error == ENOMEM)
+            return PyErr_NoMemory();
+        errno = error;
+        PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, name);
+        return NULL;
+    case WC_FILE_SHRANK:
+        wc_set_file_error(EIO, "the file shrank while it was counted", name);
+        return NULL;
+    case WC_FILE_INTERRUPTED:
+        return NULL;  /* a signal handler's exception is set */
+    }
+    return NULL;
+}
+
+PyDoc_STRVAR(tally_counter_doc,
+"counter($self, /, encoding=None, *, name=None)\n--\n\n"
+"A Counter of every word, in order of first appearance: bytes keys, or\n"
+"str keys decoded with the codec `encoding` (its canonical name, checked\n"
+"by the caller); a ValueError names `name` and the byte offset of what\n"
+"does not decode. Uses the tally up: entries are freed as keys are made.");
+
+static PyObject *
+tally_counter(PyObject *obj, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+    static const char *const names[] = {"encoding", "name"};
+    static const signature sig = {"counter", names, 2, 1, 0};
+    tally_object *self = (tally_object *)obj;
+    PyObject *argv[2];
+    if (wc_parse_args(&sig, args, nargs, kwnames, argv) < 0)
+        return NULL;
+    key_maker km = {.name = argv[1] == Py_None ? NULL : argv[1]};
+    if (argv[0] && argv[0] != Py_None) {
+        if (!PyUnicode_Check(argv[0]))
+            return PyErr_Format(PyExc_TypeError, "counter() argument 'encoding' must be "
+                                "str or None, not %.200s", Py_TYPE(argv[0])->tp_name);
+        if (!(km.encoding = PyUnicode_AsUTF8(argv[0])))
+            return NULL;
+    }
+    PyObject *module = PyType_GetModule(Py_TYPE(obj));
+    module_state *state = module ? PyModule_GetState(module) : NULL;
+    if (!state || !tally_enter(self))
+        return NULL;
+    PyObject *result = table_to_counter(state->counter_type, &km, &self->total, true);
+    self->consumed = true;
+    wc_table_free(&self->total);
+    tally_leave(self);
+    return result;
+}
+
+/* Most common first; equal counts in order of first appearance. */
+typedef struct {
+    uint64_t count;
+    size_t index;
+} ranked;
+
+static int
+rank_order(const void *a, const void *b)
+{
+    const ranked *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Keeps the n best of a min-heap of size n: heap[0] is the worst kept. */
+static void
+sift_down(ranked *heap, size_t n, size_t i)
+{
+    for (;;) {
+        size_t worst = i, l = 2 * i + 1, r = l + 1;
+        if (l < n && rank_order(&heap[l], &heap[worst]) > 0)
+            worst = l;
+        if (r < n && rank_order(&heap[r], &heap[worst]) > 0)
+            worst = r;
+        if (worst == i)
+            return;
+        ranked tmp = heap[i];
+        heap[i] = heap[worst];
+        heap[worst] = tmp;
+        i = worst;
+    }
+}
+
+/* The indices of the n most common words of t, best first, into out[]. */
+static void
+select_most_common(const wc_table *t, ranked *out, size_t n)
+{
+    if (n == t->nwords) {
+        for (size_t i = 0; i < n; i++)
+            out[i] = (ranked){wc_table_word(t, i)->count, i};
+    }
+    else {
+        for (size_t i = 0; i < t->nwords; i++) {
+            ranked r = {wc_table_word(t, i)->count, i};
+            if (i < n) {
+                out[i] = r;
+                if (i + 1 == n)
+                    for (size_t k = n / 2; k-- > 0;)
+                        sift_down(out, n, k);
+            }
+            else if (rank_order(&r, &out[0]) < 0) {
+                out[0] = r;
+                sift_down(out, n, 0);
+            }
+        }
+    }
+    qsort(out, n, sizeof *out, rank_order);
+}
+
+PyDoc_STRVAR(tally_most_common_doc,
+"most_common($self, n=0, /)\n--\n\n"
+"The `n` most common words (0: all) as (bytes, count) pairs, most common\n"
+"first, equal counts in order of first appearance: Counter.most_common's\n"
+"order, without a key made for the words left out.");
+
+static PyObject *
+tally_most_common(PyObject *obj, PyObject *arg)
+{
+    tally_object *self = (tally_object *)obj;
+    Py_ssize_t asked = PyLong_AsSsize_t(arg);
+    if (asked == -1 && PyErr_Occurred())
+        return NULL;
+    if (asked < 0)
+        return PyErr_Format(PyExc_ValueError, "most_common() argument must not be negative");
+    if (!tally_enter(self))
+        return NULL;
+    const wc_table *t = &self->total;
+    size_t n = asked == 0 || (size_t)asked > t->nwords ? t->nwords : (size_t)asked;
+    PyObject *result = NULL;
+    ranked *best = PyMem_RawMalloc((n ? n : 1) * sizeof *best);
+    if (!best) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    select_most_common(t, best, n);
+    Py_END_ALLOW_THREADS
+    result = PyList_New((Py_ssize_t)n);
+    for (size_t i = 0; result && i < n; i++) {
+        const wc_word *w = wc_table_word(t, best[i].index);
+        PyObject *pair = Py_BuildValue("(y#K)", (const char *)wc_table_units(t, w),
+                                       (Py_ssize_t)w->len, (unsigned long long)w->count);
+        if (!pair)
+            Py_CLEAR(result);
+        else
+            PyList_SET_ITEM(result, (Py_ssize_t)i, pair);
+    }
+done:
+    PyMem_RawFree(best);
+    tally_leave(self);
+    return result;
+}
+
+static Py_ssize_t
+tally_len(PyObject *obj)
+{
+    return (Py_ssize_t)((tally_object *)obj)->total.nwords;
+}
+
+#define FASTCALL_KW(f) (PyCFunction)(void (*)(void))(f), METH_FASTCALL | METH_KEYWORDS
+
+static PyMethodDef tally_methods[] = {
+    {"add_fd", FASTCALL_KW(tally_add_fd), tally_add_fd_doc},
+    {"counter", FASTCALL_KW(tally_counter), tally_counter_doc},
+    {"most_common", tally_most_common, METH_O, tally_most_common_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+PyDoc_STRVAR(tally_doc,
+"_Tally()\n--\n\n"
+"Word frequencies gathered over files (counts_file, word-count --top):\n"
+"add_fd() for each, then counter() or most_common(). Not shared between\n"
+"threads: a second call while one runs is a RuntimeError.");
+
+static PyType_Slot tally_slots[] = {
+    {Py_tp_new, tally_new},
+    {Py_tp_dealloc, tally_dealloc},
+    {Py_tp_methods, tally_methods},
+    {Py_tp_doc, (void *)tally_doc},
+    {Py_sq_length, tally_len},
+    {Py_mp_length, tally_len},
+    {0, NULL},
+};
+
+static PyType_Spec tally_spec = {
+    .name = "word_count._wordcount._Tally",
+    .basicsize = sizeof(tally_object),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE,
+    .slots = tally_slots,
+};
+
+int
+wc_counts_exec(PyObject *module, module_state *state)
+{
+    PyObject *collections = PyImport_ImportModule("collections");
+    if (!collections)
+        return -1;
+    state->counter_type = PyObject_GetAttrString(collections, "Counter");
+    Py_DECREF(collections);
+    if (!state->counter_type)
+        return -1;
+    PyObject *type = PyType_FromModuleAndSpec(module, &tally_spec, NULL);
+    if (!type)
+        return -1;
+    int added = PyModule_AddObjectRef(module, "_Tally", type);
+    Py_DECREF(type);
+    return added;
+}

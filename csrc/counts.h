@@ -1,0 +1,28 @@
+/* Word frequencies for Python: word_count.counts, and the private _Tally
+ * type that counts_file and `word-count --top` gather files with. */
+#ifndef WORD_COUNT_COUNTS_H
+#define WORD_COUNT_COUNTS_H
+
+#include "pool.h"
+#include "pyfront.h"
+
+/* The most tables of a count: one per thread the pool can run. */
+#define WC_TALLY_MAX_THREADS (WC_POOL_MAX_WORKERS + 1)
+
+/* counts(contents, *, threads=None) -> collections.Counter */
+PyObject *wc_counts(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
+                    PyObject *kwnames);
+
+extern const char wc_counts_doc[];
+
+/* _word_hash(word, seed): the tables' hash of the bytes `word` under `seed`
+ * (for the tests of collisions; the process's own seed is secret). */
+PyObject *wc_word_hash_py(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
+                          PyObject *kwnames);
+
+extern const char wc_word_hash_doc[];
+
+/* Imports collections.Counter into `state` and adds _Tally to `module`. */
+int wc_counts_exec(PyObject *module, module_state *state);
+
+#endif

@@ -1,0 +1,120 @@
+/* Word frequencies: every word of a text and how often it occurs, in the
+ * order of first appearance.
+ *
+ * The words are those of the counting rule (kernel.h), as Python:
+ *
+ *     for line in lines(text):               # "\n" or "\r\n" ends a line
+ *         for word in line.split(" "):       # empty words included
+ *             table[word] += 1               # a new word goes last
+ *
+ * A word ends at each " " or "\n" (a "\r" right before the "\n" dropped), and
+ * the text's last word, after its last separator, is a word unless the text
+ * is empty or ends in "\n". So a text may be cut after any separator and its
+ * pieces counted apart: that is how threads share a text, and how a file read
+ * in blocks is counted a block at a time.
+ *
+ *     wc_table t[threads];                   // one per thread, wc_table_init
+ *     wc_tally_all(t, threads, text, len, width, guarded);
+ *     wc_table_merge(&into, t, threads);     // first appearance order kept
+ *
+ * A table owns the bytes of its words (the text may go away: a file block, a
+ * mapping): words of up to 8 bytes live in their entry, longer ones in an
+ * arena. Memory is bounded by the distinct words, never by the text.
+ *
+ * The hash is seeded once per process from the system's random source
+ * ($WORD_COUNT_HASH_SEED fixes it, for tests), so that no text can be built
+ * in advance to make many distinct words share a slot.
+ */
+#ifndef WORD_COUNT_TALLY_H
+#define WORD_COUNT_TALLY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    uint64_t data;      /* the word's bytes when they fit in 8 (zero-padded,
+                           as a little-endian load reads them); else their
+                           offset in the table's arena */
+    uint64_t len;       /* in units of the table's width */
+    uint64_t count;
+    uint64_t first;     /* where it first occurs, in units from the input's start */
+} wc_word;
+
+/* Entries are kept in segments of this many, so that growing never copies
+ * them, and a reader done with a segment may free it (wc_table_drop_segment). */
+#define WC_SEGMENT_WORDS ((size_t)1 << 14)
+
+typedef struct {
+    unsigned width;             /* 1, 2 or 4 bytes per unit */
+    uint64_t seed;
+    uint64_t *slots;            /* (tag << 32) | (index + 1); 0 is empty */
+    size_t nslots;              /* a power of two, or 0 */
+    wc_word **segments;
+    size_t nsegments;           /* allocated in `segments` */
+    size_t nwords;
+    unsigned char *arena;       /* the bytes of the words longer than 8 */
+    size_t arena_len, arena_cap;
+    bool out_of_memory;         /* an allocation failed: the table is incomplete */
+} wc_table;
+
+void wc_table_init(wc_table *t, unsigned width);
+void wc_table_free(wc_table *t);
+
+/* The i-th word (i < nwords) in order of first appearance, and its units. */
+static inline wc_word *wc_table_word(const wc_table *t, size_t i)
+{
+    return &t->segments[i / WC_SEGMENT_WORDS][i % WC_SEGMENT_WORDS];
+}
+
+static inline const void *wc_table_units(const wc_table *t, const wc_word *w)
+{
+    return w->len * t->width <= 8 ? (const void *)&w->data : (const void *)(t->arena + w->data);
+}
+
+/* Frees segment `s` (words s * WC_SEGMENT_WORDS ...) once read: the table is
+ * then only good for wc_table_free. */
+void wc_table_drop_segment(wc_table *t, size_t s);
+
+/* Adds `count` occurrences of the word of `len` units at `units` (first seen
+ * at `first`). False when out of memory. */
+bool wc_table_add(wc_table *t, const void *units, size_t len, uint64_t count, uint64_t first);
+
+/* Adds every word of `from[0 .. n)` to `into`, in order of first appearance
+ * over all of them (each from[k] must hold words of disjoint pieces of one
+ * input, each in its own order of first appearance; `into`'s words, from
+ * earlier input, stay first). from[] is emptied and freed on the way. When
+ * `into` is empty and n == 1 the table is moved, not copied. False when out
+ * of memory (into is then incomplete). */
+bool wc_table_merge(wc_table *into, wc_table *from, size_t n);
+
+/* Counts into t[0 .. threads) the words of text[0 .. text_len) that end at a
+ * separator before `end` (0, or just after a separator), on up to `threads`
+ * threads, one table each. `base` is text[0]'s offset in the whole input (for
+ * wc_word.first). With `guarded`, the text is a mapped file that may raise
+ * SIGBUS (fault.h): false if it did. Out of memory shows in the tables. */
+bool wc_tally_text(wc_table *t, size_t threads, const void *text, size_t text_len,
+                   unsigned width, size_t end, uint64_t base, bool guarded);
+
+/* The rule's last word, text[begin .. text_len) where the input ends (begin
+ * just after its last separator): none when the input is empty (`nonempty`
+ * false) or its last unit is "\n". False when out of memory. */
+bool wc_tally_tail(wc_table *t, const void *text, size_t begin, size_t text_len,
+                   bool nonempty, uint32_t last_unit, uint64_t base);
+
+/* All of the above for a whole text: its words on up to `threads` threads,
+ * and its last word by the rule. False only if a guarded read faulted; out
+ * of memory shows in the tables. */
+bool wc_tally_all(wc_table *t, size_t threads, const void *text, size_t len, unsigned width,
+                  bool guarded);
+
+/* Below this many bytes a text is counted on one thread. */
+#define WC_TALLY_PARALLEL_MIN_BYTES ((size_t)1 << 20)
+
+/* The hash of a word's bytes under `seed` (for the tests of collisions). */
+uint64_t wc_word_hash(const void *bytes, size_t nbytes, uint64_t seed);
+
+/* The process's seed. */
+uint64_t wc_hash_seed(void);
+
+#endif

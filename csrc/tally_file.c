@@ -1,0 +1,121 @@
+/* wc_tally_fd of tally_file.h. */
+#define _GNU_SOURCE
+#include "tally_file.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fault.h"
+
+static bool out_of_memory(const wc_table *tables, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if (tables[k].out_of_memory)
+            return true;
+    return false;
+}
+
+static wc_file_status tally_mapped(const wc_tally_file_query *q, const wc_mapping *m,
+                                   wc_table *tables)
+{
+    wc_fault_handler_install();
+    return wc_tally_all(tables, q->threads, m->text, m->len, 1, true) ? WC_FILE_COUNTED
+                                                                      : WC_FILE_SHRANK;
+}
+
+/* After the last " " or "\n" of buf[from .. len), or 0 if it holds none. */
+static size_t after_last_separator(const char *buf, size_t from, size_t len)
+{
+    for (size_t i = len; i > from; i--)
+        if (buf[i - 1] == ' ' || buf[i - 1] == '\n')
+            return i;
+    return 0;
+}
+
+static wc_file_status tally_stream(const wc_tally_file_query *q, int fd, wc_table *tables,
+                                   int *error)
+{
+    size_t cap = q->block ? q->block : WC_FILE_BLOCK;
+    char *buf = malloc(cap);
+    if (!buf) {
+        *error = ENOMEM;
+        return WC_FILE_OS_ERROR;
+    }
+    size_t len = 0;         /* bytes in buf: the carried word, then new ones */
+    uint64_t base = 0;      /* buf[0]'s offset in the input */
+    bool eof = false;
+    char last = 0;          /* the input's last byte so far */
+    wc_file_status status;
+    for (;;) {
+        size_t carried = len;
+        status = wc_file_fill(fd, buf, cap, &len, &eof, q->interrupted, q->ctx, error);
+        if (status != WC_FILE_COUNTED)
+            break;
+        if (len > carried)
+            last = buf[len - 1];
+        /* The carried bytes hold no separator: look at the new ones only. */
+        size_t end = after_last_separator(buf, carried, len);
+        wc_tally_text(tables, q->threads, buf, len, 1, end, base, false);
+        if (eof) {
+            wc_tally_tail(&tables[0], buf, end, len, base + len > 0, (unsigned char)last, base);
+            break;
+        }
+        memmove(buf, buf + end, len - end);
+        len -= end;
+        base += end;
+        if (len == cap) {   /* one word fills the block: make room for more */
+            char *bigger = cap <= SIZE_MAX / 2 ? realloc(buf, 2 * cap) : NULL;
+            if (!bigger) {
+                *error = ENOMEM;
+                status = WC_FILE_OS_ERROR;
+                break;
+            }
+            buf = bigger;
+            cap *= 2;
+        }
+        if (out_of_memory(tables, q->threads))
+            break;
+        if (q->interrupted && q->interrupted(q->ctx)) {
+            status = WC_FILE_INTERRUPTED;
+            break;
+        }
+    }
+    free(buf);
+    return status;
+}
+
+wc_file_status wc_tally_fd(const wc_tally_file_query *q, int fd, wc_table *tables, int *error)
+{
+    struct stat info;
+    if (fstat(fd, &info) < 0) {
+        *error = errno;
+        return WC_FILE_OS_ERROR;
+    }
+    wc_file_status status = WC_FILE_COUNTED;
+    bool counted = false;
+    if (S_ISREG(info.st_mode) && info.st_size > 0) {
+        /* Files that say they are empty are read: /proc's report size 0. */
+        off_t position = lseek(fd, 0, SEEK_CUR);
+        wc_mapping m;
+        if (position >= info.st_size) {
+            counted = true;
+        }
+        else if (position >= 0 && wc_file_map(fd, position, info.st_size, &m)) {
+            status = tally_mapped(q, &m, tables);
+            wc_file_unmap(&m);
+            if (status == WC_FILE_COUNTED)
+                (void)lseek(fd, info.st_size, SEEK_SET);  /* consumed, as a read would */
+            counted = true;
+        }
+    }
+    if (!counted)
+        status = tally_stream(q, fd, tables, error);
+    if (status == WC_FILE_COUNTED && out_of_memory(tables, q->threads)) {
+        *error = ENOMEM;
+        status = WC_FILE_OS_ERROR;
+    }
+    return status;
+}
