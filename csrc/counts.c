@@ -133,7 +133,7 @@ table_to_counter(PyObject *counter_type, const key_maker *km, wc_table *t, bool 
         PyObject *key = make_key(km, t, w);
         if (!key)
             goto error;
-        PyObject *value = PyLong_FromUnsignedLongLong(w->count);
+        PyObject *value = PyLong_FromUnsignedLongLong(*wc_table_count(t, i));
         int set = value ? PyDict_SetItem(counter, key, value) : -1;
         Py_DECREF(key);
         Py_XDECREF(value);
@@ -429,11 +429,11 @@ select_most_common(const wc_table *t, ranked *out, size_t n)
 {
     if (n == t->nwords) {
         for (size_t i = 0; i < n; i++)
-            out[i] = (ranked){wc_table_word(t, i)->count, i};
+            out[i] = (ranked){*wc_table_count(t, i), i};
     }
     else {
         for (size_t i = 0; i < t->nwords; i++) {
-            ranked r = {wc_table_word(t, i)->count, i};
+            ranked r = {*wc_table_count(t, i), i};
             if (i < n) {
                 out[i] = r;
                 if (i + 1 == n)
@@ -481,7 +481,8 @@ tally_most_common(PyObject *obj, PyObject *arg)
     for (size_t i = 0; result && i < n; i++) {
         const wc_word *w = wc_table_word(t, best[i].index);
         PyObject *pair = Py_BuildValue("(y#K)", (const char *)wc_table_units(t, w),
-                                       (Py_ssize_t)w->len, (unsigned long long)w->count);
+                                       (Py_ssize_t)w->len,
+                                       (unsigned long long)*wc_table_count(t, best[i].index));
         if (!pair)
             Py_CLEAR(result);
         else

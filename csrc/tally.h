@@ -33,24 +33,41 @@
 #include <stdint.h>
 
 typedef struct {
-    uint64_t data;      /* the word's bytes when they fit in 8 (zero-padded,
-                           as a little-endian load reads them); else their
-                           offset in the table's arena */
+    uint64_t data;      /* the word's bytes when they fit in 8 (zero-padded);
+                           else their offset in the table's arena */
     uint64_t len;       /* in units of the table's width */
-    uint64_t count;
     uint64_t first;     /* where it first occurs, in units from the input's start */
 } wc_word;
 
-/* Entries are kept in segments of this many, so that growing never copies
- * them, and a reader done with a segment may free it (wc_table_drop_segment). */
-#define WC_SEGMENT_WORDS ((size_t)1 << 14)
+/* Entries are kept in segments, so that growing never copies them, and a
+ * reader done with a segment may free it (wc_table_drop_segment). Counts
+ * live apart from the words: a count is written for every word of the text,
+ * and a load of the next word's entry must not wait behind that store. */
+#define WC_SEGMENT_WORDS ((size_t)1 << 12)
+
+typedef struct {
+    wc_word words[WC_SEGMENT_WORDS];
+    uint64_t counts[WC_SEGMENT_WORDS];
+} wc_segment;
+
+/* A slot decides a short word (up to 8 bytes, most words) on its own: its
+ * bytes and length are in the slot, and a hit only adds to a count. */
+typedef struct {
+    uint64_t head;      /* a short word's bytes, as wc_word.data */
+    uint32_t index;     /* the entry's index + 1; 0 when the slot is empty */
+    uint16_t tag;       /* 16 bits of the hash: a long word's first check */
+    uint8_t nbytes;     /* a short word's length in bytes, or WC_LONG_WORD */
+    uint8_t unused;
+} wc_slot;
+
+#define WC_LONG_WORD 0xff
 
 typedef struct {
     unsigned width;             /* 1, 2 or 4 bytes per unit */
     uint64_t seed;
-    uint64_t *slots;            /* (tag << 32) | (index + 1); 0 is empty */
+    wc_slot *slots;
     size_t nslots;              /* a power of two, or 0 */
-    wc_word **segments;
+    wc_segment **segments;
     size_t nsegments;           /* allocated in `segments` */
     size_t nwords;
     unsigned char *arena;       /* the bytes of the words longer than 8 */
@@ -61,10 +78,16 @@ typedef struct {
 void wc_table_init(wc_table *t, unsigned width);
 void wc_table_free(wc_table *t);
 
-/* The i-th word (i < nwords) in order of first appearance, and its units. */
+/* The i-th word (i < nwords) in order of first appearance, its count and
+ * its units. */
 static inline wc_word *wc_table_word(const wc_table *t, size_t i)
 {
-    return &t->segments[i / WC_SEGMENT_WORDS][i % WC_SEGMENT_WORDS];
+    return &t->segments[i / WC_SEGMENT_WORDS]->words[i % WC_SEGMENT_WORDS];
+}
+
+static inline uint64_t *wc_table_count(const wc_table *t, size_t i)
+{
+    return &t->segments[i / WC_SEGMENT_WORDS]->counts[i % WC_SEGMENT_WORDS];
 }
 
 static inline const void *wc_table_units(const wc_table *t, const wc_word *w)
