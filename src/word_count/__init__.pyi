@@ -1,4 +1,5 @@
 import os
+from collections import Counter
 from typing import overload
 
 from _typeshed import ReadableBuffer
@@ -33,3 +34,26 @@ def search_file(
     threads: int | None = None,
     encoding: str = "utf-8",
 ) -> int: ...
+
+@overload
+def counts(contents: str, *, threads: int | None = None) -> Counter[str]: ...
+@overload
+def counts(contents: ReadableBuffer, *, threads: int | None = None) -> Counter[bytes]: ...
+@overload
+def counts_py(contents: str) -> Counter[str]: ...
+@overload
+def counts_py(contents: ReadableBuffer) -> Counter[bytes]: ...
+@overload
+def counts_file(
+    path: str | bytes | os.PathLike[str] | os.PathLike[bytes],
+    *,
+    threads: int | None = None,
+    encoding: str = "utf-8",
+) -> Counter[str]: ...
+@overload
+def counts_file(
+    path: str | bytes | os.PathLike[str] | os.PathLike[bytes],
+    *,
+    threads: int | None = None,
+    encoding: None,
+) -> Counter[bytes]: ...

@@ -1,5 +1,6 @@
 """word-count NEEDLE [FILE ...]: count the words equal to NEEDLE, per file,
-as `grep -c` counts lines.
+as `grep -c` counts lines. word-count --top N [FILE ...]: the N most common
+words over all the files, one "COUNT<TAB>WORD" line each.
 
 As a Unix tool: output and errors are bytes (file names are printed as the
 bytes they are), every error is one line on stderr and exit status 2, a
@@ -11,7 +12,7 @@ import signal
 import sys
 
 from ._files import check_threads, needle_bytes, search_file
-from ._wordcount import _count_fd
+from ._wordcount import _count_fd, _Tally
 
 EXAMPLES = """\
 examples:
@@ -21,13 +22,20 @@ examples:
   cat a.txt b.txt | word-count is     standard input (also as the file "-")
   word-count --threads 1 is big.txt   count on one thread
   word-count --encoding latin-1 café old.txt
+  word-count --top 10 *.txt           the 10 most common words over all files
+  word-count --top 0 book.txt         every word, most common first
+
+--top prints one line per word, most common first, equal counts in order of
+first appearance: the count, a tab, then the word's bytes as the files hold
+them up to the end of the line (a word holds no "\n" and no space, but may
+hold tabs or be empty: "3<TAB>" is the empty word, three times).
 
 The rule is word_count.search's: lines end at "\\n" or "\\r\\n", words are
 split at every single space, and a word counts when it equals NEEDLE byte by
 byte once NEEDLE is encoded (--encoding, default utf-8).
 
-exit status: 0 if a word was found, 1 if none, 2 if an error occurred (the
-other files are still counted).
+exit status: 0 if a word was found (with --top: any word), 1 if none, 2 if
+an error occurred (the other files are still counted).
 """
 
 STDIN_NAME = b"(standard input)"
@@ -50,12 +58,25 @@ def thread_count(text):
             f"must be an integer of at least 1, not {text!r}") from None
 
 
+def top_count(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be an integer of at least 0, not {text!r}")
+    return value
+
+
 def parser():
     p = Parser(
         prog="word-count",
-        description="Count the words equal to NEEDLE in each FILE, as grep -c counts lines.",
+        usage="%(prog)s [options] NEEDLE [FILE ...]\n       %(prog)s [options] --top N [FILE ...]",
+        description="Count the words equal to NEEDLE in each FILE, as grep -c counts lines; "
+                    "or, with --top, the most common words over all the FILEs.",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("needle", metavar="NEEDLE", help="the word to count")
+    # NEEDLE is optional to argparse: with --top the first operand is a FILE.
+    p.add_argument("needle", metavar="NEEDLE", nargs="?", help="the word to count")
     # default=[]: without it argparse calls an optional FILE required.
     p.add_argument("files", metavar="FILE", nargs="*", default=[],
                    help='files to count in; "-" or none: standard input')
@@ -63,7 +84,53 @@ def parser():
                    help="threads to count with (default: every CPU, or $WORD_COUNT_THREADS)")
     p.add_argument("--encoding", default="utf-8", metavar="ENC",
                    help="how NEEDLE is written in the files (default: utf-8)")
+    p.add_argument("--top", type=top_count, metavar="N", default=None,
+                   help="print the N most common words over all FILEs instead (0: all)")
     return p
+
+
+def parse(argv):
+    """The command line's arguments; with --top, every operand is a FILE."""
+    p = parser()
+    args = p.parse_args(argv)
+    if args.top is not None:
+        if args.needle is not None:
+            args.files.insert(0, args.needle)
+        args.needle = None
+    elif args.needle is None:
+        p.error("the following arguments are required: NEEDLE")
+    return args
+
+
+def open_operand(name):
+    """The file descriptor of an operand, and whether to close it."""
+    if name == "-":
+        return 0, False
+    return os.open(name, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)), True
+
+
+def print_top(names, top, threads, stdout, stderr):
+    """--top: the most common words over every file; returns the exit status."""
+    tally, failed = _Tally(), False
+    for name in names:
+        shown = STDIN_NAME if name == "-" else os.fsencode(name)
+        try:
+            fd, close = open_operand(name)
+            try:
+                tally.add_fd(fd, threads=threads, name=name)
+            finally:
+                if close:
+                    os.close(fd)
+        except OSError as error:
+            stderr.write(error_line(shown, error.strerror or str(error)))
+            failed = True
+        except ValueError as error:  # $WORD_COUNT_THREADS is not a count
+            stderr.write(error_line(str(error)))
+            return 2
+    lines = [b"%d\t%s\n" % (count, word) for word, count in tally.most_common(top)]
+    stdout.writelines(lines)
+    stdout.flush()
+    return 2 if failed else (0 if lines else 1)
 
 
 def count_one(name, needle, threads):
@@ -82,7 +149,9 @@ def main(argv=None):
     exit status."""
     stdout, stderr = sys.stdout.buffer, sys.stderr.buffer
     try:
-        args = parser().parse_args(argv)
+        args = parse(argv)
+        if args.top is not None:
+            return print_top(args.files or ["-"], args.top, args.threads, stdout, stderr)
         needle = needle_bytes(args.needle, args.encoding, fname="word-count")
     except UsageError as error:
         stderr.write(error_line(str(error)))

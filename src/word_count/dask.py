@@ -3,6 +3,7 @@
     >>> from word_count import dask as wc_dask
     >>> wc_dask.search("logs/*.txt", "ERROR")              # doctest: +SKIP
     >>> wc_dask.search_per_file(["a.txt", "b/*.txt"], "is")  # doctest: +SKIP
+    >>> wc_dask.counts("books/*.txt").most_common(10)        # doctest: +SKIP
 
 Files are cut into blocks of `blocksize` bytes at line ends (dask.bytes
 .read_bytes with the delimiter "\\n"), and each block is counted by the C
@@ -14,6 +15,7 @@ any fsspec URL the workers can read (s3://, hdfs://, ...).
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 
 import dask
@@ -21,9 +23,12 @@ import dask.bag
 from dask.bytes import read_bytes
 
 from . import _wordcount
-from ._files import needle_bytes
+from ._files import check_encoding, needle_bytes
 
-__all__ = ["search", "search_per_file"]
+__all__ = ["counts", "search", "search_per_file"]
+
+#: How many partial Counters one task merges.
+MERGE_FAN_IN = 8
 
 
 def count_block(block, needle):
@@ -41,16 +46,78 @@ def count_lines(lines, needle):
     return _wordcount.search(empty.join(lines), needle, threads=1)
 
 
-def blocks_per_file(corpus, needle, blocksize, encoding):
+def read_blocks(corpus, blocksize):
+    """{path: [delayed block, ...]} for a path, a glob or a list of them."""
     if isinstance(corpus, (str, bytes)) or not isinstance(corpus, Iterable):
         corpus = [corpus]
     paths = [p.decode() if isinstance(p, bytes) else str(p) for p in corpus]
-    word = needle_bytes(needle, encoding, fname="search")
     _, blocks, files = read_bytes(paths, delimiter=b"\n", blocksize=blocksize,
                                   sample=False, include_path=True)
+    return dict(zip(files, blocks))
+
+
+def blocks_per_file(corpus, needle, blocksize, encoding):
+    word = needle_bytes(needle, encoding, fname="search")
     count = dask.delayed(count_block, pure=True)
     return {path: [count(block, word) for block in file_blocks]
-            for path, file_blocks in zip(files, blocks)}
+            for path, file_blocks in read_blocks(corpus, blocksize).items()}
+
+
+def block_words(block, codec, path):
+    """One task of `counts`: a block of whole lines, its keys decoded."""
+    words = _wordcount.counts(block, threads=1)
+    if codec is None:
+        return words
+    try:
+        return Counter({word.decode(codec): n for word, n in words.items()})
+    except UnicodeDecodeError as error:
+        raise ValueError(f"counts(): a block of {path!r} cannot be decoded with "
+                         f"{codec!r}: {error.reason}") from error
+
+
+def lines_words(lines):
+    """One partition of a bag of lines, as one text."""
+    if not lines:
+        return Counter()
+    empty = "" if isinstance(lines[0], str) else b""
+    return _wordcount.counts(empty.join(lines), threads=1)
+
+
+def merge_in_order(*parts):
+    """The words of `parts` in order: the first part's order, then each next
+    part's new words in its own order (Counter.update)."""
+    total = Counter()
+    for part in parts:
+        total.update(part)
+    return total
+
+
+def reduce_in_order(parts):
+    """A tree of merges, MERGE_FAN_IN parts at a time, that keeps their order."""
+    merge = dask.delayed(merge_in_order, pure=True)
+    while len(parts) > 1:
+        parts = [merge(*parts[i:i + MERGE_FAN_IN]) for i in range(0, len(parts), MERGE_FAN_IN)]
+    return parts[0] if parts else dask.delayed(Counter)()
+
+
+def counts(corpus, *, blocksize: int | str = "64MiB", encoding: str | None = "utf-8") -> Counter:
+    """Every word of `corpus` and how often it occurs, by the rule of
+    word_count.counts: a Counter equal to counts_file over each file in turn
+    (files in the order read_bytes lists them, keys in order of first
+    appearance). `corpus` is a path, a glob, a list of them, or a dask.bag
+    of lines. Keys are decoded with `encoding` (None: bytes keys); a bag's
+    lines are counted as they are.
+    """
+    if isinstance(corpus, dask.bag.Bag):
+        parts = corpus.map_partitions(lambda part: [lines_words(list(part))]).to_delayed()
+        return reduce_in_order([dask.delayed(lambda p: p[0])(part) for part in parts]).compute()
+    codec = None if encoding is None else check_encoding(
+        encoding, "counts", "pass encoding=None for bytes keys")
+    words = dask.delayed(block_words, pure=True)
+    parts = [words(block, codec, path)
+             for path, file_blocks in read_blocks(corpus, blocksize).items()
+             for block in file_blocks]
+    return reduce_in_order(parts).compute()
 
 
 def search(corpus, needle: str | bytes, *, blocksize: int | str = "64MiB",
