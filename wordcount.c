@@ -405,6 +405,7 @@ static PyMethodDef module_methods[] = {
     {"search_sequential_allow_threads", FASTCALL_KW(search_sequential_allow_threads),
      search_sequential_allow_threads_doc},
     {"counts", FASTCALL_KW(wc_counts), wc_counts_doc},
+    {"_counts_chunked", FASTCALL_KW(wc_counts_chunked), wc_counts_chunked_doc},
     {"_count_fd", FASTCALL_KW(count_fd), count_fd_doc},
     {"_word_hash", FASTCALL_KW(wc_word_hash_py), wc_word_hash_doc},
     {"_count_with", FASTCALL_KW(count_with), count_with_doc},

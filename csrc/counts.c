@@ -159,22 +159,23 @@ const char wc_counts_doc[] =
 "keys. The words are counted on up to `threads` threads with the GIL\n"
 "released (None: as for search); it is held to make the keys.";
 
-PyObject *
-wc_counts(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+/* counts, and _counts_chunked for the tests: chunk_bytes as wc_tally_text. */
+static PyObject *
+counts_impl(const signature *sig, PyObject *module, PyObject *const *args, Py_ssize_t nargs,
+            PyObject *kwnames)
 {
-    static const char *const names[] = {"contents", "threads"};
-    static const signature sig = {"counts", names, 2, 1, 1};
-    PyObject *argv[2];
-    size_t threads;
+    PyObject *argv[3];
+    size_t threads, chunk_bytes = 0;
     module_state *state = PyModule_GetState(module);
-    if (wc_parse_args(&sig, args, nargs, kwnames, argv) < 0
-        || wc_parse_threads(sig.fname, argv[1], state, &threads) < 0
-        || wc_check_operand_type(sig.fname, "contents", argv[0]) < 0)
+    if (wc_parse_args(sig, args, nargs, kwnames, argv) < 0
+        || wc_parse_threads(sig->fname, argv[1], state, &threads) < 0
+        || (sig->nnames > 2 && wc_parse_size(sig->fname, "chunk_bytes", argv[2], &chunk_bytes) < 0)
+        || wc_check_operand_type(sig->fname, "contents", argv[0]) < 0)
         return NULL;
     bool is_str = PyUnicode_Check(argv[0]);
     operand text;
     if (is_str ? wc_operand_from_str(&text, argv[0]) < 0
-               : wc_operand_from_buffer(&text, argv[0], sig.fname, "contents") < 0)
+               : wc_operand_from_buffer(&text, argv[0], sig->fname, "contents") < 0)
         return NULL;
     table_set set;
     if (table_set_init(&set, threads, text.width) < 0) {
@@ -185,12 +186,12 @@ wc_counts(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *k
     wc_table_init(&all, text.width);
     bool merged;
     if (text.len * text.width < GIL_RELEASE_MIN_BYTES) {
-        wc_tally_all(set.tables, set.n, text.units, text.len, text.width, false);
+        wc_tally_all(set.tables, set.n, text.units, text.len, text.width, false, chunk_bytes);
         merged = merge_into(&all, &set);
     }
     else {
         Py_BEGIN_ALLOW_THREADS
-        wc_tally_all(set.tables, set.n, text.units, text.len, text.width, false);
+        wc_tally_all(set.tables, set.n, text.units, text.len, text.width, false, chunk_bytes);
         merged = merge_into(&all, &set);
         Py_END_ALLOW_THREADS
     }
@@ -206,6 +207,27 @@ wc_counts(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *k
     }
     wc_table_free(&all);
     return result;
+}
+
+PyObject *
+wc_counts(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+    static const char *const names[] = {"contents", "threads"};
+    static const signature sig = {"counts", names, 2, 1, 1};
+    return counts_impl(&sig, module, args, nargs, kwnames);
+}
+
+const char wc_counts_chunked_doc[] =
+"_counts_chunked($module, /, contents, *, threads=None, chunk_bytes=0)\n--\n\n"
+"`counts` with the text cut into chunks of `chunk_bytes` shared by the\n"
+"threads whatever its size (0: as counts), for the tests of chunk edges.";
+
+PyObject *
+wc_counts_chunked(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+    static const char *const names[] = {"contents", "threads", "chunk_bytes"};
+    static const signature sig = {"_counts_chunked", names, 3, 1, 1};
+    return counts_impl(&sig, module, args, nargs, kwnames);
 }
 
 /* ---- the hash, for tests ----------------------------------------------- */

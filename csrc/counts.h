@@ -15,6 +15,12 @@ PyObject *wc_counts(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
 
 extern const char wc_counts_doc[];
 
+/* _counts_chunked(contents, *, threads=None, chunk_bytes=0), for tests. */
+PyObject *wc_counts_chunked(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
+                            PyObject *kwnames);
+
+extern const char wc_counts_chunked_doc[];
+
 /* _word_hash(word, seed): the tables' hash of the bytes `word` under `seed`
  * (for the tests of collisions; the process's own seed is secret). */
 PyObject *wc_word_hash_py(PyObject *module, PyObject *const *args, Py_ssize_t nargs,

@@ -598,9 +598,9 @@ static void run_loop(void *ctx, size_t k)
 }
 
 bool wc_tally_text(wc_table *t, size_t threads, const void *text, size_t text_len,
-                   unsigned width, size_t end, uint64_t base, bool guarded)
+                   unsigned width, size_t end, uint64_t base, bool guarded, size_t chunk_bytes)
 {
-    if (end * width < WC_TALLY_PARALLEL_MIN_BYTES)
+    if (!chunk_bytes && end * width < WC_TALLY_PARALLEL_MIN_BYTES)
         threads = 1;
     if (threads > WC_POOL_MAX_WORKERS + 1)
         threads = WC_POOL_MAX_WORKERS + 1;
@@ -608,7 +608,7 @@ bool wc_tally_text(wc_table *t, size_t threads, const void *text, size_t text_le
         .base_scan = {.text = text, .text_len = text_len, .width = width, .base = base},
         .tables = t,
         .end = end,
-        .chunk = CHUNK_BYTES / width,
+        .chunk = chunk_bytes ? (chunk_bytes + width - 1) / width : CHUNK_BYTES / width,
         .guarded = guarded,
     };
     job.nchunks = end ? (end + job.chunk - 1) / job.chunk : 0;
@@ -655,17 +655,17 @@ static void count_tail(void *ctx)
 }
 
 bool wc_tally_all(wc_table *t, size_t threads, const void *text, size_t len, unsigned width,
-                  bool guarded)
+                  bool guarded, size_t chunk_bytes)
 {
     text_end e = {.text = text, .len = len, .width = width};
     tail_task tail = {&t[0], &e};
     if (!guarded) {
         find_text_end(&e);
-        wc_tally_text(t, threads, text, len, width, e.last_word, 0, false);
+        wc_tally_text(t, threads, text, len, width, e.last_word, 0, false, chunk_bytes);
         count_tail(&tail);
         return true;
     }
     return wc_fault_guard_run(text, len * width, find_text_end, &e)
-        && wc_tally_text(t, threads, text, len, width, e.last_word, 0, true)
+        && wc_tally_text(t, threads, text, len, width, e.last_word, 0, true, chunk_bytes)
         && wc_fault_guard_run(text, len * width, count_tail, &tail);
 }

@@ -14,7 +14,7 @@
  * in blocks is counted a block at a time.
  *
  *     wc_table t[threads];                   // one per thread, wc_table_init
- *     wc_tally_all(t, threads, text, len, width, guarded);
+ *     wc_tally_all(t, threads, text, len, width, guarded, 0);
  *     wc_table_merge(&into, t, threads);     // first appearance order kept
  *
  * A table owns the bytes of its words (the text may go away: a file block, a
@@ -115,9 +115,11 @@ bool wc_table_merge(wc_table *into, wc_table *from, size_t n);
  * separator before `end` (0, or just after a separator), on up to `threads`
  * threads, one table each. `base` is text[0]'s offset in the whole input (for
  * wc_word.first). With `guarded`, the text is a mapped file that may raise
- * SIGBUS (fault.h): false if it did. Out of memory shows in the tables. */
+ * SIGBUS (fault.h): false if it did. Out of memory shows in the tables.
+ * `chunk_bytes`: 0 for the default (chunks of a megabyte, one thread below
+ * WC_TALLY_PARALLEL_MIN_BYTES); tests cut small texts into tiny chunks. */
 bool wc_tally_text(wc_table *t, size_t threads, const void *text, size_t text_len,
-                   unsigned width, size_t end, uint64_t base, bool guarded);
+                   unsigned width, size_t end, uint64_t base, bool guarded, size_t chunk_bytes);
 
 /* The rule's last word, text[begin .. text_len) where the input ends (begin
  * just after its last separator): none when the input is empty (`nonempty`
@@ -129,7 +131,7 @@ bool wc_tally_tail(wc_table *t, const void *text, size_t begin, size_t text_len,
  * and its last word by the rule. False only if a guarded read faulted; out
  * of memory shows in the tables. */
 bool wc_tally_all(wc_table *t, size_t threads, const void *text, size_t len, unsigned width,
-                  bool guarded);
+                  bool guarded, size_t chunk_bytes);
 
 /* Below this many bytes a text is counted on one thread. */
 #define WC_TALLY_PARALLEL_MIN_BYTES ((size_t)1 << 20)

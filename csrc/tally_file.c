@@ -22,7 +22,7 @@ static wc_file_status tally_mapped(const wc_tally_file_query *q, const wc_mappin
                                    wc_table *tables)
 {
     wc_fault_handler_install();
-    return wc_tally_all(tables, q->threads, m->text, m->len, 1, true) ? WC_FILE_COUNTED
+    return wc_tally_all(tables, q->threads, m->text, m->len, 1, true, 0) ? WC_FILE_COUNTED
                                                                       : WC_FILE_SHRANK;
 }
 
@@ -58,7 +58,7 @@ static wc_file_status tally_stream(const wc_tally_file_query *q, int fd, wc_tabl
             last = buf[len - 1];
         /* The carried bytes hold no separator: look at the new ones only. */
         size_t end = after_last_separator(buf, carried, len);
-        wc_tally_text(tables, q->threads, buf, len, 1, end, base, false);
+        wc_tally_text(tables, q->threads, buf, len, 1, end, base, false, 0);
         if (eof) {
             wc_tally_tail(&tables[0], buf, end, len, base + len > 0, (unsigned char)last, base);
             break;
