@@ -1,11 +1,13 @@
 """The word-count command, as a Unix user meets it: outputs, exit statuses,
 and for every error one line on stderr and status 2."""
 import os
+import shlex
 import shutil
 import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 
 import pytest
 
@@ -142,6 +144,22 @@ ERRORS = {
     "bad WORD_COUNT_THREADS": (["is", "{dir}/text.txt"], None, {"WORD_COUNT_THREADS": "x"},
                                "word-count: WORD_COUNT_THREADS must be an integer of at "
                                "least 1, not 'x' (threads=None reads it)"),
+    "top not a number": (["--top", "x", "{dir}/text.txt"], None, {},
+                         "word-count: argument --top: must be an integer of at least 0, "
+                         "not 'x' (see word-count --help)"),
+    "top negative": (["--top=-1", "{dir}/text.txt"], None, {},
+                     "word-count: argument --top: must be an integer of at least 0, "
+                     "not '-1' (see word-count --help)"),
+    "top, missing file": (["--top", "1", "{dir}/missing"], None, {},
+                          "word-count: {dir}/missing: No such file or directory"),
+    "top, directory": (["--top", "1", "{dir}/dir"], None, {},
+                       "word-count: {dir}/dir: Is a directory"),
+    "top, closed stdin": (["--top", "1"], "closed", {},
+                          "word-count: (standard input): Bad file descriptor"),
+    "top, bad WORD_COUNT_THREADS": (["--top", "1", "{dir}/text.txt"], None,
+                                    {"WORD_COUNT_THREADS": "0"},
+                                    "word-count: WORD_COUNT_THREADS must be an integer of at "
+                                    "least 1, not '0' (threads=None reads it)"),
 }
 
 
@@ -197,3 +215,50 @@ def test_ctrl_c_ends_it_quietly():
     finally:
         os.close(write_end)
     assert (process.returncode, stdout, stderr) == (-signal.SIGINT, b"", b"")
+
+
+# ---- --top ----------------------------------------------------------------
+
+def top_lines(stdout):
+    """COUNT<TAB>WORD lines back into (word, count) pairs."""
+    pairs = []
+    for line in stdout.split(b"\n")[:-1]:
+        count, word = line.split(b"\t", 1)
+        pairs.append((word, int(count)))
+    return pairs
+
+
+def test_top_over_all_files_most_common_first(files):
+    (files / "odd.txt").write_bytes(b"x\ty  \t \r\n\n is is x\ty\r\nlast\r")
+    result = run(["--top", "0", "text.txt", "odd.txt", "other.txt"], cwd=files)
+    assert result.returncode == 0 and result.stderr == b""
+    expected = Counter()
+    for name in ("text.txt", "odd.txt", "other.txt"):
+        expected.update(word_count.counts_py((files / name).read_bytes()))
+    assert top_lines(result.stdout) == expected.most_common()
+    # Words with tabs, the empty word and a lone "\r" stay one line each.
+    assert {(b"x\ty", 2), (b"", expected[b""]), (b"last\r", 1)} <= set(top_lines(result.stdout))
+    three = run(["--top", "3", "text.txt", "odd.txt", "other.txt"], cwd=files)
+    assert top_lines(three.stdout) == expected.most_common(3)
+
+
+def test_top_reads_standard_input_and_exits_1_on_nothing(files):
+    result = run(["--top", "2"], stdin=open(files / "text.txt", "rb"))
+    assert top_lines(result.stdout) == word_count.counts_py(CONTENT).most_common(2)
+    empty = run(["--top", "5"])
+    assert (empty.returncode, empty.stdout, empty.stderr) == (1, b"", b"")
+
+
+def test_top_counts_the_other_files_after_an_error(files):
+    result = run(["--top", "0", "missing", "other.txt"], cwd=files)
+    assert result.returncode == 2
+    assert result.stderr == b"word-count: missing: No such file or directory\n"
+    assert top_lines(result.stdout) == word_count.counts_py(b"no words here\n").most_common()
+
+
+def test_top_through_a_closed_pipe_ends_quietly(files):
+    (files / "many.txt").write_bytes(b" ".join(b"w%d" % i for i in range(200_000)))
+    shell = f"{' '.join(map(shlex.quote, command()))} --top 0 many.txt | head -1"
+    result = subprocess.run(shell, shell=True, cwd=files, capture_output=True, timeout=60,
+                            env=child_environment())
+    assert (result.stdout, result.stderr) == (b"1\tw0\n", b"")

@@ -1,6 +1,7 @@
 """word_count.dask on a LocalCluster of 2 worker processes: the same counts
 as one machine, lines cut at block edges included."""
 import random
+from collections import Counter
 
 import pytest
 
@@ -71,3 +72,39 @@ def test_a_bag_of_lines(client, corpus):
     assert sum(per_file.values()) == word_count.search_py(lines, "is")
     with pytest.raises(ValueError, match="include_path=True"):
         wc_dask.search_per_file(bag, "is")
+
+
+def per_file_counts(paths, encoding="utf-8"):
+    """The single-machine answer: counts_file over each file in turn."""
+    total = Counter()
+    for path in paths:
+        total.update(word_count.counts_file(path, encoding=encoding))
+    return total
+
+
+@pytest.mark.parametrize("blocksize", [997, 4096, "64MiB"])
+def test_counts_on_a_cluster_equals_one_machine_order_included(client, corpus, blocksize):
+    root, expected = corpus
+    paths = sorted(expected)
+    result = wc_dask.counts(str(root / "*.txt"), blocksize=blocksize)
+    assert list(result.items()) == list(per_file_counts(paths).items())
+    as_bytes = wc_dask.counts(paths[:5], blocksize=blocksize, encoding=None)
+    assert list(as_bytes.items()) == list(per_file_counts(paths[:5], encoding=None).items())
+
+
+def test_counts_of_a_bag_of_lines(client, corpus, tmp_path):
+    """Files that end in a line end: their lines joined are the files joined."""
+    root, _ = corpus
+    for path in sorted(root.glob("*.txt"))[:12]:
+        (tmp_path / path.name).write_bytes(path.read_bytes() + b"\n")
+    bag = dask.bag.read_text(str(tmp_path / "*.txt"), blocksize=4000)
+    expected = word_count.counts_py("".join(bag.compute()))
+    assert list(wc_dask.counts(bag).items()) == list(expected.items())
+
+
+def test_counts_names_a_file_it_cannot_decode(client, tmp_path):
+    (tmp_path / "bad.txt").write_bytes(b"ok\ncaf\xe9\n")
+    with pytest.raises(ValueError, match="bad.txt.*cannot be decoded with 'utf-8'"):
+        wc_dask.counts(str(tmp_path / "bad.txt"))
+    assert wc_dask.counts(str(tmp_path / "bad.txt"), encoding="latin-1") == Counter(
+        {"ok": 1, "caf\xe9": 1})
