@@ -2,7 +2,8 @@
  * (reference.h), on every text length from 0 to 300 and every needle length
  * from 0 to 70, in each unit width, on 1 and 3 threads: the C twin of
  * tests/test_backends.py, for targets Python's tests cannot reach (nox -s
- * neon runs it on AArch64 under qemu). Exits 1 at the first disagreement.
+ * neon runs it on AArch64 under qemu); and the word tables of counts on the
+ * same texts, in chunks of 1 to 5 bytes. Exits 1 at the first disagreement.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include "kernel.h"
 #include "reference.h"
+#include "tally_check.h"
 
 static const char *const pieces[] = {" ", "\n", "\r\n", "\r", "  ", "ab", "b", "a", "abc\r"};
 
@@ -64,6 +66,8 @@ int main(void)
                         }
                     }
                 }
+                if (m % 10 == 0 && !tally_agrees(text, len, w, 1 + len % 3, 1 + m % 5))
+                    return 1;
                 free(text);
             }
         }

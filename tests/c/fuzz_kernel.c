@@ -1,7 +1,9 @@
 /* libFuzzer harness over the kernel (nox -s fuzz): every backend this CPU
  * runs, on fuzzer-made texts and needles of every unit width, against the
  * scalar backend and against a reference written here the naive way (split
- * into lines, then into words), which shares no code with the kernel.
+ * into lines, then into words), which shares no code with the kernel; and
+ * the word tables of counts (csrc/tally.h) on the same texts, in chunks of
+ * 1 to 8 bytes, against the naive reference's words.
  *
  * Input layout: byte 0 picks the width (1, 2 or 4) and the thread count;
  * byte 1 the needle's length in units; the rest is the needle then the text.
@@ -16,6 +18,7 @@
 
 #include "kernel.h"
 #include "reference.h"
+#include "tally_check.h"
 
 static void *widen(const uint8_t *bytes, size_t n, unsigned w)
 {
@@ -63,6 +66,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         }
     }
+    if (!tally_agrees(exact_text, len, w, threads, 1 + data[1] % 8))
+        abort();
     free(text);
     free(needle);
     free(exact_text);

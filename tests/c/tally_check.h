@@ -1,0 +1,41 @@
+/* The word tables (csrc/tally.h) against reference_counts: the same words,
+ * counts, first starts and order, on `threads` threads with the text cut
+ * into chunks of `chunk_bytes`. Returns false, after saying why on stderr,
+ * at the first difference. */
+#ifndef WORD_COUNT_TALLY_CHECK_H
+#define WORD_COUNT_TALLY_CHECK_H
+
+#include <stdio.h>
+
+#include "reference.h"
+#include "tally.h"
+
+static bool tally_agrees(const void *text, size_t len, unsigned w, size_t threads,
+                         size_t chunk_bytes)
+{
+    static reference_tally expected;
+    reference_counts(&expected, text, len, w);
+    wc_table tables[4], all;
+    if (threads > 4)
+        threads = 4;
+    for (size_t k = 0; k < threads; k++)
+        wc_table_init(&tables[k], w);
+    wc_table_init(&all, w);
+    wc_tally_all(tables, threads, text, len, w, false, chunk_bytes);
+    bool ok = wc_table_merge(&all, tables, threads) && all.nwords == expected.n;
+    for (size_t i = 0; ok && i < all.nwords; i++) {
+        const wc_word *word = wc_table_word(&all, i);
+        ok = word->len == expected.length[i] && word->first == expected.start[i]
+             && *wc_table_count(&all, i) == expected.count[i]
+             && memcmp(wc_table_units(&all, word), (const char *)text + expected.start[i] * w,
+                       word->len * w) == 0;
+    }
+    if (!ok)
+        fprintf(stderr, "tally: width %u, %zu units, %zu threads, chunks of %zu bytes: "
+                "%zu words, reference %zu\n", w, len, threads, chunk_bytes, all.nwords,
+                expected.n);
+    wc_table_free(&all);
+    return ok;
+}
+
+#endif
