@@ -1,6 +1,7 @@
-/* Drives the kernel and the worker pool directly, from many threads at once,
- * for ThreadSanitizer (nox -s tsan): every thread count, every backend, the
- * pool stopped and restarted under load. Exits 1 on a wrong count.
+/* Drives the kernel, the word tables and the worker pool directly, from many
+ * threads at once, for ThreadSanitizer (nox -s tsan): every thread count,
+ * every backend, the pool stopped and restarted under load. Exits 1 on a
+ * wrong count.
  *
  *     stress_pool [rounds]
  */
@@ -12,6 +13,7 @@
 
 #include "kernel.h"
 #include "pool.h"
+#include "tally.h"
 
 #define CALLERS 12
 #define TEXT_BYTES (3 * 1024 * 1024)
@@ -27,6 +29,25 @@ static size_t count(const wc_backend *b, const char *needle, size_t threads)
     return wc_count_words(b, &q, threads, 64 * 1024);
 }
 
+/* How often the word tables of `threads` threads saw "is". */
+static size_t tally_is(size_t threads)
+{
+    wc_table tables[8], all;
+    for (size_t k = 0; k < threads; k++)
+        wc_table_init(&tables[k], 1);
+    wc_table_init(&all, 1);
+    wc_tally_all(tables, threads, text, sizeof text, 1, false, 64 * 1024);
+    wc_table_merge(&all, tables, threads);
+    size_t is = 0;
+    for (size_t i = 0; i < all.nwords; i++) {
+        const wc_word *w = wc_table_word(&all, i);
+        if (w->len == 2 && memcmp(wc_table_units(&all, w), "is", 2) == 0)
+            is = *wc_table_count(&all, i);
+    }
+    wc_table_free(&all);
+    return is;
+}
+
 static void *caller(void *arg)
 {
     size_t id = (size_t)arg;
@@ -39,6 +60,12 @@ static void *caller(void *arg)
             if (got != expected_is || empty != expected_empty) {
                 fprintf(stderr, "caller %zu, %s, %zu threads: %zu and %zu, expected %zu and %zu\n",
                         id, b->name, threads, got, empty, expected_is, expected_empty);
+                failed = 1;
+            }
+            size_t tallied = tally_is(threads);
+            if (tallied != expected_is) {
+                fprintf(stderr, "caller %zu, word tables on %zu threads: %zu \"is\", expected %zu\n",
+                        id, threads, tallied, expected_is);
                 failed = 1;
             }
         }
