@@ -211,6 +211,7 @@ def bench(session):
     `nox -s bench -- quick` stops the size sweep at 64 MiB.
     """
     install_project(session, ".[bench]")
+    interpreters.apt_install("bible-kjv")  # the text of the counts goals
     if shutil.which("cargo"):
         session.run("bash", "benchmarks/pyo3_baseline/build.sh", "python", external=True)
     else:

@@ -53,11 +53,11 @@ typedef struct {
 /* A slot decides a short word (up to 8 bytes, most words) on its own: its
  * bytes and length are in the slot, and a hit only adds to a count. */
 typedef struct {
-    uint64_t head;      /* a short word's bytes, as wc_word.data */
+    uint64_t head;      /* a short word's bytes, as wc_word.data; a long
+                           word's hash (checked before its entry is read,
+                           and all that growing the slots needs) */
     uint32_t index;     /* the entry's index + 1; 0 when the slot is empty */
-    uint16_t tag;       /* 16 bits of the hash: a long word's first check */
     uint8_t nbytes;     /* a short word's length in bytes, or WC_LONG_WORD */
-    uint8_t unused;
 } wc_slot;
 
 #define WC_LONG_WORD 0xff
