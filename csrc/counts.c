@@ -120,7 +120,12 @@ make_key(const key_maker *km, const wc_table *t, const wc_word *w)
 static PyObject *
 table_to_counter(PyObject *counter_type, const key_maker *km, wc_table *t, bool consume)
 {
-    PyObject *counter = PyObject_CallNoArgs(counter_type);
+    /* Counter.__new__ alone: Counter.__init__, in Python, would only call
+     * update() with nothing (and costs a microsecond). */
+    PyObject *no_args = PyTuple_New(0);
+    PyObject *counter = no_args ? ((PyTypeObject *)counter_type)->tp_new(
+        (PyTypeObject *)counter_type, no_args, NULL) : NULL;
+    Py_XDECREF(no_args);
     if (!counter)
         return NULL;
     if (consume) {

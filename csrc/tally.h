@@ -40,15 +40,12 @@ typedef struct {
 } wc_word;
 
 /* Entries are kept in segments, so that growing never copies them, and a
- * reader done with a segment may free it (wc_table_drop_segment). Counts
- * live apart from the words: a count is written for every word of the text,
- * and a load of the next word's entry must not wait behind that store. */
+ * reader done with a segment may free it (wc_table_drop_segment). The
+ * first segment starts small and grows to full size: a count of a short
+ * text allocates little. Counts live apart from the words: a count is
+ * written for every word of the text, and a load of the next word's entry
+ * must not wait behind that store. */
 #define WC_SEGMENT_WORDS ((size_t)1 << 12)
-
-typedef struct {
-    wc_word words[WC_SEGMENT_WORDS];
-    uint64_t counts[WC_SEGMENT_WORDS];
-} wc_segment;
 
 /* A slot decides a short word (up to 8 bytes, most words) on its own: its
  * bytes and length are in the slot, and a hit only adds to a count. */
@@ -67,8 +64,10 @@ typedef struct {
     uint64_t seed;
     wc_slot *slots;
     size_t nslots;              /* a power of two, or 0 */
-    wc_segment **segments;
-    size_t nsegments;           /* allocated in `segments` */
+    wc_word **words;            /* segments of WC_SEGMENT_WORDS entries */
+    uint64_t **counts;          /* and of their counts */
+    size_t nsegments;           /* pointers allocated in `words` and `counts` */
+    size_t first_capacity;      /* entries room in segment 0 */
     size_t nwords;
     unsigned char *arena;       /* the bytes of the words longer than 8 */
     size_t arena_len, arena_cap;
@@ -82,12 +81,12 @@ void wc_table_free(wc_table *t);
  * its units. */
 static inline wc_word *wc_table_word(const wc_table *t, size_t i)
 {
-    return &t->segments[i / WC_SEGMENT_WORDS]->words[i % WC_SEGMENT_WORDS];
+    return &t->words[i / WC_SEGMENT_WORDS][i % WC_SEGMENT_WORDS];
 }
 
 static inline uint64_t *wc_table_count(const wc_table *t, size_t i)
 {
-    return &t->segments[i / WC_SEGMENT_WORDS]->counts[i % WC_SEGMENT_WORDS];
+    return &t->counts[i / WC_SEGMENT_WORDS][i % WC_SEGMENT_WORDS];
 }
 
 static inline const void *wc_table_units(const wc_table *t, const wc_word *w)

@@ -16,7 +16,7 @@ released; `search_py` is the pure-Python reference of the same rule:
 lines end at "\\n" or "\\r\\n", a line splits into words at every single
 space, and a word counts when it equals `needle` exactly.
 """
-from collections import Counter
+from collections import Counter as _Counter
 
 from ._files import counts_file, search_file
 from ._wordcount import (
@@ -72,7 +72,7 @@ def counts_py(contents):
         newline, space, carriage_return = b"\n", b" ", b"\r"
     lines = contents.split(newline)
     unterminated = lines.pop()  # after the last "\n": a line unless empty
-    words = Counter()
+    words = _Counter()
     for line in lines:
         words.update(line.removesuffix(carriage_return).split(space))
     if unterminated:
