@@ -9,10 +9,12 @@ pass` leave it unresizable, and freeing it raises SystemError), with no
 package involved; fixed in 3.14. So one bytearray is shared by counting
 threads only where the interpreter is sound.
 """
+import os
 import random
 import sys
 import sysconfig
 import threading
+import time
 
 import pytest
 
@@ -141,6 +143,7 @@ def test_texts_made_counted_and_dropped_at_once():
             assert word_count.search(text, "is") == n
             assert word_count.search(text.encode(), b"is", threads=2) == n
             assert word_count.search_sequential(bytearray(text.encode()), b"is") == n
+            assert word_count.counts(bytearray(text.encode()))[b"is"] == n
             del text
     run_at_once(*[churn] * 8)
 
@@ -155,3 +158,34 @@ def test_the_pool_driven_by_callers_at_once():
                 assert word_count.search(text, "is", threads=threads) == 20 * EXPECTED
         return run
     run_at_once(*[call(2 + k % 3) for k in range(8)])
+
+
+def test_counts_from_callers_at_once():
+    """Eight callers of counts, on the pool and on their own threads, one
+    tally each for files: the same Counter every time."""
+    text = WORDS * 20
+    expected = list(word_count.counts_py(text).items())
+
+    def call(threads):
+        def run(stop):
+            while not stop.is_set():
+                assert list(word_count.counts(text, threads=threads).items()) == expected
+        return run
+    run_at_once(*[call(1 + k % 3) for k in range(8)])
+
+
+def test_a_tally_used_by_two_threads_at_once_refuses_the_second():
+    """_Tally is not for sharing: a second call while one runs is a
+    RuntimeError, never a torn table."""
+    tally = word_count._wordcount._Tally()
+    read_end, write_end = os.pipe()
+    adding = threading.Thread(target=tally.add_fd, args=(read_end,))
+    adding.start()
+    time.sleep(0.2)  # add_fd now waits for the pipe, holding the tally
+    with pytest.raises(RuntimeError, match="in use by another thread"):
+        tally.most_common(1)
+    os.write(write_end, b"a b a")
+    os.close(write_end)
+    adding.join()
+    os.close(read_end)
+    assert tally.most_common(0) == [(b"a", 2), (b"b", 1)]

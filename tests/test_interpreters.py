@@ -26,6 +26,10 @@ assert word_count.search(text, "is", threads=2) == 400_000
 assert word_count.search(text.encode(), b"is", threads=2) == 400_000
 assert word_count.search_sequential_allow_threads(bytearray(b"a b a"), b"a") == 2
 assert word_count.search_sequential(text + "\\u0101", "is") == 400_000
+words = word_count.counts(text * 3, threads=2)  # past a megabyte: on the pool
+assert type(words).__name__ == "Counter" and list(words.items()) == [("is", 1_200_000), ("it", 600_000)]
+tally = word_count._wordcount._Tally()
+assert len(tally) == 0
 """
 
 
