@@ -1,0 +1,66 @@
+/* The word tables of counts (csrc/tally.h) timed alone, without Python: the
+ * best of 7 counts of a file read into memory, merge included.
+ *
+ *     gcc -O3 -std=c11 -falign-loops=32 -Icsrc benchmarks/tally_timing.c \
+ *         csrc/tally.c csrc/pool.c csrc/fault.c -lpthread -o /tmp/tally_timing
+ *     /tmp/tally_timing FILE [THREADS]
+ *
+ * The figures of csrc/tally.c's comments were measured with it.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "tally.h"
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: tally_timing FILE [THREADS]\n");
+        return 2;
+    }
+    FILE *f = fopen(argv[1], "rb");
+    if (!f || fseek(f, 0, SEEK_END) != 0) {
+        perror(argv[1]);
+        return 2;
+    }
+    long size = ftell(f);
+    rewind(f);
+    char *text = malloc(size > 0 ? (size_t)size : 1);
+    if (!text || fread(text, 1, (size_t)size, f) != (size_t)size) {
+        perror(argv[1]);
+        return 2;
+    }
+    fclose(f);
+    size_t threads = argc > 2 ? (size_t)atoi(argv[2]) : 1;
+    if (threads < 1 || threads > 64)
+        threads = 1;
+    wc_table tables[64];
+    double best = 1e30;
+    size_t distinct = 0;
+    for (int run = 0; run < 7; run++) {
+        for (size_t k = 0; k < threads; k++)
+            wc_table_init(&tables[k], 1);
+        wc_table all;
+        wc_table_init(&all, 1);
+        double start = now();
+        wc_tally_all(tables, threads, text, (size_t)size, 1, false, 0);
+        wc_table_merge(&all, tables, threads);
+        double seconds = now() - start;
+        best = seconds < best ? seconds : best;
+        distinct = all.nwords;
+        wc_table_free(&all);
+    }
+    printf("%.1f ms, %.0f MB/s, %zu distinct words, %zu threads\n", best * 1e3,
+           (double)size / best / 1e6, distinct, threads);
+    free(text);
+    return 0;
+}
