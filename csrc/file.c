@@ -24,7 +24,9 @@
 
 #include "fault.h"
 
-bool wc_file_map(int fd, off_t position, off_t size, wc_mapping *m)
+/* Maps the regular file from `position` to `size`; false when the file
+ * system refuses (sysfs, some FUSE ones). */
+static bool map_file(int fd, off_t position, off_t size, wc_mapping *m)
 {
     long page = sysconf(_SC_PAGESIZE);
     off_t start = position - position % (page > 0 ? page : 4096);
@@ -35,37 +37,45 @@ bool wc_file_map(int fd, off_t position, off_t size, wc_mapping *m)
     (void)madvise(m->map, m->map_len, MADV_SEQUENTIAL);  /* a hint: may fail */
     m->text = (const char *)m->map + (position - start);
     m->len = (size_t)(size - position);
+    m->end = size;
     return true;
 }
 
-void wc_file_unmap(wc_mapping *m)
+wc_fd_plan wc_file_plan(int fd, wc_mapping *m, int *error)
 {
-    munmap(m->map, m->map_len);
+    struct stat info;
+    if (fstat(fd, &info) < 0) {
+        *error = errno;
+        return WC_FD_FAILED;
+    }
+    /* Files that say they are empty are read: /proc's report size 0. */
+    if (!S_ISREG(info.st_mode) || info.st_size == 0)
+        return WC_FD_READ;
+    off_t position = lseek(fd, 0, SEEK_CUR);
+    if (position >= info.st_size)
+        return WC_FD_AT_END;
+    return position >= 0 && map_file(fd, position, info.st_size, m) ? WC_FD_MAPPED : WC_FD_READ;
 }
 
-/* Maps the regular file from `position` to `size` and counts it. Returns
- * false, with nothing counted, when the file cannot be mapped (some file
- * systems refuse: sysfs, some FUSE ones) so that the caller reads it. */
-static bool count_mapped(const wc_file_query *fq, int fd, off_t position, off_t size,
-                         wc_file_status *status, size_t *count)
+void wc_file_unmap(int fd, wc_mapping *m, bool consumed)
 {
-    wc_mapping m;
-    if (!wc_file_map(fd, position, size, &m))
-        return false;
+    munmap(m->map, m->map_len);
+    if (consumed)
+        (void)lseek(fd, m->end, SEEK_SET);  /* what was counted is consumed, as read */
+}
+
+static wc_file_status count_mapped(const wc_file_query *fq, const wc_mapping *m, size_t *count)
+{
     wc_query q = {
-        .text = m.text,
-        .text_len = m.len,
+        .text = m->text,
+        .text_len = m->len,
         .needle = fq->needle,
         .needle_len = fq->needle_len,
         .width = 1,
     };
     wc_fault_handler_install();
-    *status = wc_count_words_guarded(fq->backend, &q, fq->threads, fq->parallel_min_bytes,
-                                     count) ? WC_FILE_COUNTED : WC_FILE_SHRANK;
-    wc_file_unmap(&m);
-    if (*status == WC_FILE_COUNTED)
-        (void)lseek(fd, size, SEEK_SET);  /* what was counted is consumed */
-    return true;
+    return wc_count_words_guarded(fq->backend, &q, fq->threads, fq->parallel_min_bytes, count)
+        ? WC_FILE_COUNTED : WC_FILE_SHRANK;
 }
 
 wc_file_status wc_file_fill(int fd, char *buf, size_t cap, size_t *len, bool *eof,
@@ -136,25 +146,19 @@ static wc_file_status count_stream(const wc_file_query *fq, int fd, size_t *coun
 wc_file_status wc_count_fd(const wc_file_query *fq, int fd, size_t *count, int *error)
 {
     wc_query needle = {.needle = fq->needle, .needle_len = fq->needle_len, .width = 1};
-    struct stat info;
-    if (fstat(fd, &info) < 0) {
-        *error = errno;
+    wc_mapping m;
+    wc_fd_plan plan = wc_file_plan(fd, &m, error);
+    if (plan == WC_FD_FAILED)
         return WC_FILE_OS_ERROR;
+    *count = 0;
+    if (plan == WC_FD_AT_END || !wc_needle_can_match(&needle)) {
+        if (plan == WC_FD_MAPPED)
+            wc_file_unmap(fd, &m, false);
+        return WC_FILE_COUNTED;  /* nothing to read for */
     }
-    if (!wc_needle_can_match(&needle)) {
-        *count = 0;  /* nothing to read for */
-        return WC_FILE_COUNTED;
-    }
-    if (S_ISREG(info.st_mode) && info.st_size > 0) {
-        /* Files that say they are empty are read: /proc's report size 0. */
-        off_t position = lseek(fd, 0, SEEK_CUR);
-        if (position >= info.st_size) {
-            *count = 0;
-            return WC_FILE_COUNTED;
-        }
-        wc_file_status status;
-        if (position >= 0 && count_mapped(fq, fd, position, info.st_size, &status, count))
-            return status;
-    }
-    return count_stream(fq, fd, count, error);
+    if (plan == WC_FD_READ)
+        return count_stream(fq, fd, count, error);
+    wc_file_status status = count_mapped(fq, &m, count);
+    wc_file_unmap(fd, &m, status == WC_FILE_COUNTED);
+    return status;
 }

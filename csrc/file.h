@@ -49,17 +49,29 @@ wc_file_status wc_count_fd(const wc_file_query *fq, int fd, size_t *count, int *
 
 /* The pieces, shared with tally_file.c. */
 
-/* A regular file mapped from `position` to `size`: text[0 .. len). False
- * when it cannot be (sysfs, some FUSE file systems): read it instead. */
+/* What is left of a regular file, mapped: text[0 .. len), ending at the
+ * file offset `end`. */
 typedef struct {
     void *map;
     size_t map_len;
     const char *text;
     size_t len;
+    off_t end;
 } wc_mapping;
 
-bool wc_file_map(int fd, off_t position, off_t size, wc_mapping *m);
-void wc_file_unmap(wc_mapping *m);
+typedef enum {
+    WC_FD_FAILED,   /* fstat failed: *error holds its errno */
+    WC_FD_AT_END,   /* a regular file already at its end: nothing to count */
+    WC_FD_MAPPED,   /* *m maps the rest of the file, from its position */
+    WC_FD_READ,     /* anything else, or a file that refused mmap: read it */
+} wc_fd_plan;
+
+/* How the fd is to be counted from its position, mapped where it can be. */
+wc_fd_plan wc_file_plan(int fd, wc_mapping *m, int *error);
+
+/* Unmaps a WC_FD_MAPPED plan's file; `consumed` (the count went through)
+ * also moves the fd past it, as reading it would have. */
+void wc_file_unmap(int fd, wc_mapping *m, bool consumed);
 
 /* Reads into buf[*len, cap) until it is full or the file ends (*eof); an
  * EINTR calls interrupted(ctx), and a true answer stops the read. */

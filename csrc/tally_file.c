@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fault.h"
@@ -23,7 +22,7 @@ static wc_file_status tally_mapped(const wc_tally_file_query *q, const wc_mappin
 {
     wc_fault_handler_install();
     return wc_tally_all(tables, q->threads, m->text, m->len, 1, true, 0) ? WC_FILE_COUNTED
-                                                                      : WC_FILE_SHRANK;
+                                                                         : WC_FILE_SHRANK;
 }
 
 /* After the last " " or "\n" of buf[from .. len), or 0 if it holds none. */
@@ -89,30 +88,21 @@ static wc_file_status tally_stream(const wc_tally_file_query *q, int fd, wc_tabl
 
 wc_file_status wc_tally_fd(const wc_tally_file_query *q, int fd, wc_table *tables, int *error)
 {
-    struct stat info;
-    if (fstat(fd, &info) < 0) {
-        *error = errno;
-        return WC_FILE_OS_ERROR;
-    }
+    wc_mapping m;
     wc_file_status status = WC_FILE_COUNTED;
-    bool counted = false;
-    if (S_ISREG(info.st_mode) && info.st_size > 0) {
-        /* Files that say they are empty are read: /proc's report size 0. */
-        off_t position = lseek(fd, 0, SEEK_CUR);
-        wc_mapping m;
-        if (position >= info.st_size) {
-            counted = true;
-        }
-        else if (position >= 0 && wc_file_map(fd, position, info.st_size, &m)) {
-            status = tally_mapped(q, &m, tables);
-            wc_file_unmap(&m);
-            if (status == WC_FILE_COUNTED)
-                (void)lseek(fd, info.st_size, SEEK_SET);  /* consumed, as a read would */
-            counted = true;
-        }
-    }
-    if (!counted)
+    switch (wc_file_plan(fd, &m, error)) {
+    case WC_FD_FAILED:
+        return WC_FILE_OS_ERROR;
+    case WC_FD_AT_END:
+        break;
+    case WC_FD_MAPPED:
+        status = tally_mapped(q, &m, tables);
+        wc_file_unmap(fd, &m, status == WC_FILE_COUNTED);
+        break;
+    case WC_FD_READ:
         status = tally_stream(q, fd, tables, error);
+        break;
+    }
     if (status == WC_FILE_COUNTED && out_of_memory(tables, q->threads)) {
         *error = ENOMEM;
         status = WC_FILE_OS_ERROR;
