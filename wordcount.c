@@ -270,20 +270,9 @@ count_fd(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kw
     PyEval_RestoreThread(gil.saved);
     wc_operand_release(&word);
 
-    switch (status) {
-    case WC_FILE_COUNTED:
-        return PyLong_FromSize_t(count);
-    case WC_FILE_OS_ERROR:
-        errno = error;
-        PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, name);
-        return NULL;
-    case WC_FILE_SHRANK:
-        wc_set_file_error(EIO, "the file shrank while it was counted", name);
-        return NULL;
-    case WC_FILE_INTERRUPTED:
-        return NULL;  /* a signal handler's exception is set */
-    }
-    return NULL;
+    if (status != WC_FILE_COUNTED)
+        return wc_raise_file_status(status, error, name);
+    return PyLong_FromSize_t(count);
 }
 
 /* ---- private helpers for the tests and benchmarks ------------------------ */

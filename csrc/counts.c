@@ -49,13 +49,6 @@ table_set_free(table_set *set)
     set->n = 0;
 }
 
-/* Merges every table of `set` into `into`; no GIL needed. */
-static bool
-merge_into(wc_table *into, table_set *set)
-{
-    return wc_table_merge(into, set->tables, set->n);
-}
-
 /* ---- keys and the Counter ----------------------------------------------- */
 
 typedef struct {
@@ -192,12 +185,12 @@ counts_impl(const signature *sig, PyObject *module, PyObject *const *args, Py_ss
     bool merged;
     if (text.len * text.width < GIL_RELEASE_MIN_BYTES) {
         wc_tally_all(set.tables, set.n, text.units, text.len, text.width, false, chunk_bytes);
-        merged = merge_into(&all, &set);
+        merged = wc_table_merge(&all, set.tables, set.n);
     }
     else {
         Py_BEGIN_ALLOW_THREADS
         wc_tally_all(set.tables, set.n, text.units, text.len, text.width, false, chunk_bytes);
-        merged = merge_into(&all, &set);
+        merged = wc_table_merge(&all, set.tables, set.n);
         Py_END_ALLOW_THREADS
     }
     table_set_free(&set);
@@ -356,29 +349,18 @@ tally_add_fd(PyObject *obj, PyObject *const *args, Py_ssize_t nargs, PyObject *k
     q.ctx = &gil;
     wc_file_status status = wc_tally_fd(&q, fd, set.tables, &error);
     if (status == WC_FILE_COUNTED)
-        merged = merge_into(&self->total, &set);
+        merged = wc_table_merge(&self->total, set.tables, set.n);
     PyEval_RestoreThread(gil.saved);
     table_set_free(&set);
     tally_leave(self);
 
-    switch (status) {
-    case WC_FILE_COUNTED:
-        if (!merged)
-            return PyErr_NoMemory();
-        Py_RETURN_NONE;
-    case WC_FILE_OS_ERROR:
-        if (error == ENOMEM)
-            return PyErr_NoMemory();
-        errno = error;
-        PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, name);
-        return NULL;
-    case WC_FILE_SHRANK:
-        wc_set_file_error(EIO, "the file shrank while it was counted", name);
-        return NULL;
-    case WC_FILE_INTERRUPTED:
-        return NULL;  /* a signal handler's exception is set */
-    }
-    return NULL;
+    /* A table or buffer out of memory is a MemoryError, not an OSError. */
+    if ((status == WC_FILE_COUNTED && !merged)
+        || (status == WC_FILE_OS_ERROR && error == ENOMEM))
+        return PyErr_NoMemory();
+    if (status != WC_FILE_COUNTED)
+        return wc_raise_file_status(status, error, name);
+    Py_RETURN_NONE;
 }
 
 PyDoc_STRVAR(tally_counter_doc,

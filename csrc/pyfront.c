@@ -50,8 +50,8 @@ wc_run_signal_handlers(void *ctx)
 }
 
 /* OSError(errno, message, name), as open() raises it: name may be NULL. */
-void
-wc_set_file_error(int errnum, const char *message, PyObject *name)
+static void
+set_file_error(int errnum, const char *message, PyObject *name)
 {
     PyObject *error = name
         ? PyObject_CallFunction(PyExc_OSError, "isO", errnum, message, name)
@@ -60,4 +60,22 @@ wc_set_file_error(int errnum, const char *message, PyObject *name)
         PyErr_SetObject((PyObject *)Py_TYPE(error), error);
         Py_DECREF(error);
     }
+}
+
+PyObject *
+wc_raise_file_status(wc_file_status status, int error, PyObject *name)
+{
+    switch (status) {
+    case WC_FILE_OS_ERROR:
+        errno = error;
+        PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, name);
+        break;
+    case WC_FILE_SHRANK:
+        set_file_error(EIO, "the file shrank while it was counted", name);
+        break;
+    case WC_FILE_COUNTED:
+    case WC_FILE_INTERRUPTED:
+        break;  /* a signal handler's exception is set */
+    }
+    return NULL;
 }

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 
+#include "file.h"
 #include "kernel.h"
 
 typedef struct {
@@ -53,8 +54,11 @@ int wc_operand_from_bytes_like(operand *op, PyObject *obj, const char *fname, co
 /* The `interrupted` callback of a file count: ctx is a released_gil. */
 bool wc_run_signal_handlers(void *ctx);
 
-/* OSError(errno, message, name), as open() raises it: name may be NULL. */
-void wc_set_file_error(int errnum, const char *message, PyObject *name);
+/* The exception of a file count that did not go through (any status but
+ * WC_FILE_COUNTED), as open() raises them, with `name` (or NULL) as the
+ * filename: OSError(error), or OSError(EIO) for a file that shrank; an
+ * interrupted count's exception is set already. Returns NULL. */
+PyObject *wc_raise_file_status(wc_file_status status, int error, PyObject *name);
 
 /* ---- on every call: inline, as they were when all lived in wordcount.c (a
  * call across files cost a tiny `search` 5%: 152 -> 161 ns) ------------ */
