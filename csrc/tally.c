@@ -130,7 +130,7 @@ void wc_table_init(wc_table *t, unsigned width)
  * words and the counts of a segment share its mapping. */
 #define SEGMENT_BYTES (WC_SEGMENT_WORDS * (sizeof(wc_word) + sizeof(uint64_t)))
 
-static void free_segment(wc_table *t, size_t s)
+void wc_table_drop_segment(wc_table *t, size_t s)
 {
     if (s == 0) {
         free(t->words[0]);
@@ -147,18 +147,13 @@ void wc_table_free(wc_table *t)
 {
     size_t used = (t->nwords + WC_SEGMENT_WORDS - 1) / WC_SEGMENT_WORDS;
     for (size_t s = 0; s < used; s++)
-        free_segment(t, s);
+        wc_table_drop_segment(t, s);
     free(t->words);
     free(t->counts);
     free(t->slots);
     free(t->arena);
     unsigned width = t->width;
     wc_table_init(t, width);
-}
-
-void wc_table_drop_segment(wc_table *t, size_t s)
-{
-    free_segment(t, s);
 }
 
 /* Room for segment 0 to hold one more entry: it doubles, from 16. */
