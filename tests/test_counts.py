@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import word_count
 from word_count import _wordcount, counts, counts_file, counts_py
 from strategies import BYTES_LIKE, texts
-from test_files import run_python
+from test_files import through_a_pipe_of_256_mib
 
 
 def same(result, expected):
@@ -209,28 +209,15 @@ def test_most_common_of_a_tally_matches_counter(tmp_path):
 def test_a_long_word_through_a_pipe_is_read_in_memory_bounded_by_the_words():
     """256 MiB of two words through a pipe: memory grows by about a block,
     never by the text."""
-    code = """
-import os, resource, threading, word_count
-size, piece = 2**28, b"is it " * 2**15
-read_end, write_end = os.pipe()
-def write():
-    with os.fdopen(write_end, "wb") as f:
-        for _ in range(size // len(piece)):
-            f.write(piece)
-writer = threading.Thread(target=write)
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-writer.start()
-tally = word_count._wordcount._Tally()
-tally.add_fd(read_end)
-writer.join()
-grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
-print(dict(tally.most_common(0)), grown // 1024)
-"""
-    words, grown_mib = run_python(code).rsplit(" ", 1)
+    words, grown_mib = through_a_pipe_of_256_mib(
+        'b"is it " * 2**15',
+        "tally = word_count._wordcount._Tally()\n"
+        "tally.add_fd(read_end)\n"
+        "result = dict(tally.most_common(0))")
     pieces = 2**28 // (6 * 2**15)
     # The text ends in a space: the last line's last word is empty.
     assert words == repr({b"is": pieces * 2**15, b"it": pieces * 2**15, b"": 1})
-    assert int(grown_mib) < 48
+    assert grown_mib < 48
 
 
 # ---- collisions ----------------------------------------------------------

@@ -197,13 +197,9 @@ def test_blocks_cut_anywhere_count_exactly(text, needle, block, threads):
     assert count_through_a_pipe(data, word, block, threads) == word_count.search_py(data, word)
 
 
-def test_a_long_line_is_read_in_bounded_memory():
-    """256 MiB without a newline through a pipe: the process grows by about
-    one block (8 MiB), not by the line (it once held the whole line, and
-    searched all of it again at every chunk: quadratic time)."""
-    code = """
+PIPE_PROBE = """
 import os, resource, threading, word_count
-size, piece = 2**28, b"is " * 2**16
+size, piece = 2**28, {piece}
 read_end, write_end = os.pipe()
 def write():
     with os.fdopen(write_end, "wb") as f:
@@ -212,13 +208,29 @@ def write():
 writer = threading.Thread(target=write)
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 writer.start()
-count = word_count._wordcount._count_fd(read_end, b"is")
+{count}
 writer.join()
 grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
-print(count, grown // 1024)
+print(repr(result), grown // 1024)
 """
-    count, grown_mib = map(int, run_python(code).split())
-    assert count == 2**28 // (3 * 2**16) * 2**16  # whole pieces of 2**16 words
+
+
+def through_a_pipe_of_256_mib(piece, count):
+    """In a child process, 256 MiB of `piece` (an expression of bytes)
+    written into a pipe while `count` (code that reads `read_end` and sets
+    `result`) reads it: the repr of the result, and how many MiB the process
+    grew meanwhile."""
+    result, grown_mib = run_python(PIPE_PROBE.format(piece=piece, count=count)).rsplit(" ", 1)
+    return result, int(grown_mib)
+
+
+def test_a_long_line_is_read_in_bounded_memory():
+    """256 MiB without a newline through a pipe: the process grows by about
+    one block (8 MiB), not by the line (it once held the whole line, and
+    searched all of it again at every chunk: quadratic time)."""
+    count, grown_mib = through_a_pipe_of_256_mib(
+        'b"is " * 2**16', 'result = word_count._wordcount._count_fd(read_end, b"is")')
+    assert int(count) == 2**28 // (3 * 2**16) * 2**16  # whole pieces of 2**16 words
     assert grown_mib < 48
 
 
