@@ -11,9 +11,12 @@
 
 #ifdef WC_HAVE_X86_BACKENDS
 /* __builtin_cpu_supports also asks the OS (XGETBV) whether it saves the wide
- * registers, so a "yes" means the backend really runs. */
-static bool cpu_has_avx2(void) { return __builtin_cpu_supports("avx2"); }
-static bool cpu_has_avx512bw(void) { return __builtin_cpu_supports("avx512bw"); }
+ * registers, so a "yes" means the backend really runs. The vector backends
+ * also shift their masks by the needle's length with BMI2 (every AVX2 CPU
+ * known has it; asked all the same). */
+static bool cpu_has_bmi(void) { return __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2"); }
+static bool cpu_has_avx2(void) { return __builtin_cpu_supports("avx2") && cpu_has_bmi(); }
+static bool cpu_has_avx512bw(void) { return __builtin_cpu_supports("avx512bw") && cpu_has_bmi(); }
 #endif
 
 /* Best first; each entry is runnable when its `supported` says so.

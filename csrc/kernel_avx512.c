@@ -4,9 +4,9 @@
  * only where the CPU and the OS support it). */
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #ifdef __clang__
-#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,popcnt,bmi"))), apply_to = function)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,popcnt,bmi,bmi2"))), apply_to = function)
 #else
-#pragma GCC target("avx512f,avx512bw,popcnt,bmi")
+#pragma GCC target("avx512f,avx512bw,popcnt,bmi,bmi2")
 #endif
 #include <immintrin.h>
 #include <stdint.h>
@@ -32,6 +32,22 @@ static inline simd_mask simd_and(simd_mask a, simd_mask b) { return a & b; }
 static inline simd_mask simd_or(simd_mask a, simd_mask b) { return a | b; }
 static inline uint64_t simd_bits(simd_mask m) { return m; }
 static inline simd_mask simd_all_lanes(void) { return ~(simd_mask)0; }
+
+/* 64 units as 64 bytes, saturating (see kernel_simd.h). The packs work
+ * within each 128-bit quarter; a permute puts the pieces back in order. */
+static inline simd_vec simd_narrow(const char *at, unsigned w)
+{
+    if (w == 1)
+        return simd_load(at);
+    if (w == 2)
+        return _mm512_permutexvar_epi64(_mm512_setr_epi64(0, 2, 4, 6, 1, 3, 5, 7),
+                                        _mm512_packus_epi16(simd_load(at), simd_load(at + 64)));
+    __m512i low = _mm512_packus_epi32(simd_load(at), simd_load(at + 64));
+    __m512i high = _mm512_packus_epi32(simd_load(at + 128), simd_load(at + 192));
+    return _mm512_permutexvar_epi32(_mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13,
+                                                      2, 6, 10, 14, 3, 7, 11, 15),
+                                    _mm512_packus_epi16(low, high));
+}
 
 #define SIMD_HAS_AND_EQ     /* masked compares: the AND is free */
 static inline simd_mask simd_and_eq(unsigned w, simd_mask k, simd_vec a, simd_vec b)

@@ -36,6 +36,34 @@ static inline simd_mask simd_and(simd_mask a, simd_mask b) { return vandq_u8(a, 
 static inline simd_mask simd_or(simd_mask a, simd_mask b) { return vorrq_u8(a, b); }
 static inline simd_mask simd_all_lanes(void) { return vdupq_n_u8(0xff); }
 
+/* 16 units as 16 bytes, saturating (see kernel_simd.h): every unit above
+ * 0xFF becomes 0xFF. */
+static inline simd_vec simd_narrow(const char *at, unsigned w)
+{
+    if (w == 1)
+        return simd_load(at);
+    if (w == 2)
+        return vcombine_u8(vqmovn_u16(vreinterpretq_u16_u8(simd_load(at))),
+                           vqmovn_u16(vreinterpretq_u16_u8(simd_load(at + 16))));
+    uint16x8_t low = vcombine_u16(vqmovn_u32(vreinterpretq_u32_u8(simd_load(at))),
+                                  vqmovn_u32(vreinterpretq_u32_u8(simd_load(at + 16))));
+    uint16x8_t high = vcombine_u16(vqmovn_u32(vreinterpretq_u32_u8(simd_load(at + 32))),
+                                   vqmovn_u32(vreinterpretq_u32_u8(simd_load(at + 48))));
+    return vcombine_u8(vqmovn_u16(low), vqmovn_u16(high));
+}
+
+/* A block's four compare results as 64 bits, bit k for byte k: each byte
+ * keeps its own bit of 1, 2, .. 128, and three rounds of pairwise adds sum
+ * every 8 neighbours into one byte. */
+#define SIMD_HAS_BLOCK_BITS
+static inline uint64_t simd_block_bits(const simd_mask m[4])
+{
+    const uint8x16_t weights = {1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128};
+    uint8x16_t pairs = vpaddq_u8(vpaddq_u8(vandq_u8(m[0], weights), vandq_u8(m[1], weights)),
+                                 vpaddq_u8(vandq_u8(m[2], weights), vandq_u8(m[3], weights)));
+    return vgetq_lane_u64(vreinterpretq_u64_u8(vpaddq_u8(pairs, pairs)), 0);
+}
+
 static inline uint64_t simd_bits(simd_mask m)
 {
     uint8x8_t nibbles = vshrn_n_u16(vreinterpretq_u16_u8(m), 4);

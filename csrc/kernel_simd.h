@@ -142,8 +142,223 @@ simd_scan(const wc_query *q, size_t *start, size_t end, unsigned w,
     return count;
 }
 
-static inline size_t simd_count_range(const wc_query *q, size_t begin,
-                                      size_t end, unsigned w)
+/* ---- The block scan: each unit loaded once, wide units narrowed ---- */
+
+#define SIMD_REGS_PER_BLOCK (64 / SIMD_BYTES)
+
+#ifndef SIMD_HAS_BLOCK_BITS
+/* The compare results of one block's registers as 64 bits, bit k for byte k. */
+static inline uint64_t simd_block_bits(const simd_mask m[SIMD_REGS_PER_BLOCK])
+{
+    uint64_t bits = 0;
+    for (unsigned k = 0; k < SIMD_REGS_PER_BLOCK; k++)
+        bits |= simd_bits(m[k]) << (k * SIMD_BYTES);
+    return bits;
+}
+#endif
+
+/* Where a needle of units narrowed to bytes may equal what it does not: a
+ * unit the narrowing does not keep (0 and 0xFF are where the wide units it
+ * does not keep land). Then every candidate is compared whole, wide. */
+static inline bool needle_narrows_ambiguously(const wc_query *q)
+{
+    for (size_t j = 0; j < q->needle_len; j++) {
+        uint32_t unit = wc_load(q->needle, j, q->width);
+        if (unit == 0 || unit >= 0xFF)
+            return true;
+    }
+    return false;
+}
+
+/* Every byte lane set to `unit` narrowed as the text's units are. */
+static inline simd_vec simd_narrow_splat(unsigned w, uint32_t unit)
+{
+    char units[SIMD_BYTES * 4];
+    for (size_t i = 0; i < SIMD_BYTES; i++)
+        memcpy(units + i * w, &unit, w);   /* the low w bytes (little-endian) */
+    return simd_narrow(units, w);
+}
+
+/* One block's units as bit masks: separators, the needle's first and last
+ * unit, and "\r". A "\r" is rare outside CRLF texts, so its mask is made only
+ * where the block holds one (0 otherwise). */
+typedef struct {
+    uint64_t sep, first, last, cr;
+} block_masks;
+
+static inline __attribute__((always_inline)) block_masks
+simd_classify(const char *at, unsigned w, int shape, simd_vec first, simd_vec last)
+{
+    const simd_mask all_lanes = simd_all_lanes();
+    const simd_vec cr = simd_splat(1, '\r');
+    simd_mask sep[SIMD_REGS_PER_BLOCK], firsts[SIMD_REGS_PER_BLOCK],
+              lasts[SIMD_REGS_PER_BLOCK], crs[SIMD_REGS_PER_BLOCK];
+    simd_mask any_cr = all_lanes;
+    for (unsigned k = 0; k < SIMD_REGS_PER_BLOCK; k++) {
+        simd_vec bytes = simd_narrow(at + k * SIMD_BYTES * w, w);
+        sep[k] = simd_and_sep(1, all_lanes, bytes);
+        if (shape != EMPTY_NEEDLE)
+            firsts[k] = simd_and_eq(1, all_lanes, bytes, first);
+        if (shape >= TWO_UNITS)
+            lasts[k] = simd_and_eq(1, all_lanes, bytes, last);
+        crs[k] = simd_and_eq(1, all_lanes, bytes, cr);
+        any_cr = k ? simd_or(any_cr, crs[k]) : crs[k];
+    }
+    block_masks b = {simd_block_bits(sep), 0, 0, 0};
+    if (shape != EMPTY_NEEDLE)
+        b.first = simd_block_bits(firsts);
+    b.last = shape >= TWO_UNITS ? simd_block_bits(lasts) : b.first;
+    if (simd_bits(any_cr))
+        b.cr = simd_block_bits(crs);
+    return b;
+}
+
+/* Bits k .. k+63 of the 128-bit here + (next << 64), for k < 64. */
+static inline uint64_t window(uint64_t here, uint64_t next, size_t k)
+{
+    return (here >> k) | ((next << 1) << (63 - k));
+}
+
+/* The longest needle of the block scan: the rule looks at units up to m + 1
+ * past a start, so every start of a block is decided by it and the next. */
+#define BLOCK_SCAN_MAX_NEEDLE 62
+
+/* Where words that may be the needle start and end in a block: a start has
+ * a separator before it and the needle's first unit; an end is a separator
+ * (or a "\r", ends_cr) after the needle's last unit. Starts and ends are
+ * then paired by one shift by the needle's length. The block before's top
+ * separator and last-unit bits come in `carry` and the block's go out. */
+typedef struct {
+    uint64_t heads, ends, ends_cr;
+} block_words;
+
+static inline block_words block_words_of(block_masks b, int shape, uint64_t carry[2])
+{
+    block_words words;
+    words.heads = b.sep << 1 | carry[0];
+    if (shape != EMPTY_NEEDLE)
+        words.heads &= b.first;
+    const uint64_t after_last = shape == EMPTY_NEEDLE ? ~(uint64_t)0 : b.last << 1 | carry[1];
+    words.ends = b.sep & after_last;
+    words.ends_cr = b.cr & after_last;
+    carry[0] = b.sep >> 63;
+    carry[1] = b.last >> 63;
+    return words;
+}
+
+/* The needle's words that start in a block: starts paired with the ends m
+ * units on, in this block and the next. */
+static inline __attribute__((always_inline)) size_t
+count_block(const wc_query *q, size_t p, block_words here, block_words next, unsigned w,
+            int shape, bool verify_all)
+{
+    const size_t m = q->needle_len;
+    const char *text = q->text, *needle = q->needle;
+    uint64_t match = here.heads & window(here.ends, next.ends, m);
+    /* A candidate followed by "\r" is rare (it ends a CRLF line): the "\n"
+     * after it is tested one at a time. */
+    if (here.ends_cr | next.ends_cr)
+        for (uint64_t cr = here.heads & window(here.ends_cr, next.ends_cr, m); cr; cr &= cr - 1) {
+            size_t i = p + (size_t)__builtin_ctzll(cr);
+            if (wc_load(text, i + m + 1, w) == '\n')
+                match |= cr & -cr;
+        }
+    if (shape != LONGER)
+        return (size_t)__builtin_popcountll(match);
+    /* The units of a candidate still to compare: the middle ones, or all. */
+    const size_t from = verify_all ? 0 : 1, units = verify_all ? m : m - 2;
+    size_t count = 0;
+    for (; match; match &= match - 1) {
+        size_t i = p + (size_t)__builtin_ctzll(match);
+        count += wc_bytes_equal(text + (i + from) * w, needle + from * w, units * w);
+    }
+    return count;
+}
+
+/* Counts the starts of whole blocks of 64 from *start while the next block
+ * is inside the text, and advances *start past them. Needles of at most
+ * BLOCK_SCAN_MAX_NEEDLE units not ending in "\r"; `verify_all` when they
+ * narrow ambiguously (then shape is LONGER). */
+static inline __attribute__((always_inline)) size_t
+simd_scan_blocks(const wc_query *q, size_t *start, size_t end, unsigned w,
+                 int shape, bool verify_all)
+{
+    const size_t len = q->text_len, m = q->needle_len;
+    const char *text = q->text;
+    size_t p = *start, count = 0;
+    if (p == 0 || p + 128 > len || p + 64 > end)
+        return 0;
+    const size_t last_block = len - 128 < end - 64 ? len - 128 : end - 64;
+    const simd_vec first = simd_narrow_splat(w, shape != EMPTY_NEEDLE ? wc_load(q->needle, 0, w) : 0);
+    const simd_vec last = simd_narrow_splat(w, shape >= TWO_UNITS ? wc_load(q->needle, m - 1, w) : 0);
+    /* (A block's ends right after a last unit in the block before are never
+     * looked at when that block is the first: an end is m >= 1 units past
+     * its start.) */
+    uint64_t carry[2] = {wc_is_separator(wc_load(text, p - 1, w)), 0};
+    block_words here = block_words_of(simd_classify(text + p * w, w, shape, first, last),
+                                      shape, carry);
+    /* The loop's blocks start at a multiple of 64 bytes (where the units
+     * are aligned to their width, as a str's are), so that no load straddles
+     * two cache lines. A first block at p counts the starts before that. */
+    const uintptr_t address = (uintptr_t)(text + p * w);
+    const size_t unaligned = address % w || address % 64 == 0 ? 0 : (64 - address % 64) / w;
+    if (unaligned) {
+        block_words next = block_words_of(simd_classify(text + (p + 64) * w, w, shape, first,
+                                                        last), shape, carry);
+        here.heads &= ~(~(uint64_t)0 << unaligned);
+        count += count_block(q, p, here, next, w, shape, verify_all);
+        p += unaligned;
+        if (p > last_block) {
+            *start = p;
+            return count;
+        }
+        carry[0] = wc_is_separator(wc_load(text, p - 1, w));
+        carry[1] = 0;
+        here = block_words_of(simd_classify(text + p * w, w, shape, first, last), shape, carry);
+    }
+    for (; p <= last_block; p += 64) {
+        block_words next = block_words_of(simd_classify(text + (p + 64) * w, w, shape, first,
+                                                        last), shape, carry);
+        count += count_block(q, p, here, next, w, shape, verify_all);
+        here = next;
+    }
+    *start = p;
+    return count;
+}
+
+/* The block scans, one function per width and needle shape: each loop in a
+ * function of its own, whose few registers the compiler keeps for it (inlined
+ * together, their loops spilled their masks to the stack). */
+typedef size_t (*block_scan_fn)(const wc_query *q, size_t *start, size_t end);
+#define BLOCK_SCANS(w)                                                                      \
+    static __attribute__((noinline)) size_t blocks_##w##_empty(const wc_query *q,          \
+                                                               size_t *start, size_t end)   \
+    { return simd_scan_blocks(q, start, end, w, EMPTY_NEEDLE, false); }                     \
+    static __attribute__((noinline)) size_t blocks_##w##_one(const wc_query *q,            \
+                                                             size_t *start, size_t end)     \
+    { return simd_scan_blocks(q, start, end, w, ONE_UNIT, false); }                         \
+    static __attribute__((noinline)) size_t blocks_##w##_two(const wc_query *q,            \
+                                                             size_t *start, size_t end)     \
+    { return simd_scan_blocks(q, start, end, w, TWO_UNITS, false); }                        \
+    static __attribute__((noinline)) size_t blocks_##w##_longer(const wc_query *q,         \
+                                                                size_t *start, size_t end)  \
+    { return simd_scan_blocks(q, start, end, w, LONGER, false); }                           \
+    static __attribute__((noinline)) size_t blocks_##w##_verified(const wc_query *q,       \
+                                                                  size_t *start, size_t end)\
+    { return simd_scan_blocks(q, start, end, w, LONGER, true); }
+BLOCK_SCANS(1)
+BLOCK_SCANS(2)
+BLOCK_SCANS(4)
+/* [width index][shape], then the verified scan for ambiguous needles. */
+static const block_scan_fn block_scans[3][5] = {
+    {blocks_1_empty, blocks_1_one, blocks_1_two, blocks_1_longer, blocks_1_verified},
+    {blocks_2_empty, blocks_2_one, blocks_2_two, blocks_2_longer, blocks_2_verified},
+    {blocks_4_empty, blocks_4_one, blocks_4_two, blocks_4_longer, blocks_4_verified},
+};
+
+/* always_inline: one copy per width, so that w is a constant in each. */
+static inline __attribute__((always_inline)) size_t
+simd_count_range(const wc_query *q, size_t begin, size_t end, unsigned w)
 {
     const wc_count_range_fn scalar = wc_backend_scalar.count_range[w == 1 ? 0 : w == 2 ? 1 : 2];
     size_t count = 0, p = begin;
@@ -159,6 +374,13 @@ static inline size_t simd_count_range(const wc_query *q, size_t begin,
         }
     }
     else {
+        if (q->needle_len <= BLOCK_SCAN_MAX_NEEDLE) {
+            const size_t m = q->needle_len;
+            const int variant = w > 1 && needle_narrows_ambiguously(q) ? 4
+                              : m == 0 ? EMPTY_NEEDLE : m == 1 ? ONE_UNIT
+                              : m == 2 ? TWO_UNITS : LONGER;
+            count += block_scans[w == 1 ? 0 : w == 2 ? 1 : 2][variant](q, &p, end);
+        }
         switch (q->needle_len) {
         case 0: count += simd_scan(q, &p, end, w, EMPTY_NEEDLE, false); break;
         case 1: count += simd_scan(q, &p, end, w, ONE_UNIT, false); break;

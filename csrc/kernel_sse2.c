@@ -33,5 +33,18 @@ static inline simd_mask simd_or(simd_mask a, simd_mask b) { return _mm_or_si128(
 static inline uint64_t simd_bits(simd_mask m) { return (uint32_t)_mm_movemask_epi8(m); }
 static inline simd_mask simd_all_lanes(void) { return _mm_set1_epi8(-1); }
 
+/* 16 units as 16 bytes, saturating (see kernel_simd.h). SSE2 has no
+ * unsigned 32-bit pack: the signed one keeps 0x7FFF, which the byte pack
+ * then saturates to 0xFF like any unit above 0xFF. */
+static inline simd_vec simd_narrow(const char *at, unsigned w)
+{
+    if (w == 1)
+        return simd_load(at);
+    if (w == 2)
+        return _mm_packus_epi16(simd_load(at), simd_load(at + 16));
+    return _mm_packus_epi16(_mm_packs_epi32(simd_load(at), simd_load(at + 16)),
+                            _mm_packs_epi32(simd_load(at + 32), simd_load(at + 48)));
+}
+
 #include "kernel_simd.h"
 #endif

@@ -1,10 +1,12 @@
 """Every backend the CPU runs, forced in turn, against the reference on every
 length around the vector widths and every needle length from 0 to 70."""
+import random
+
 import pytest
 
 import word_count
 from word_count._wordcount import _backends, _count_with
-from rule_cases import WIDENERS, needle_of, text_around
+from rule_cases import SEPARATORS, WIDENERS, needle_of, text_around
 
 BACKENDS = _backends()
 
@@ -42,3 +44,26 @@ def test_bytes_at_every_alignment(offset):
         expected = word_count.search_py(view, needle)
         for backend in BACKENDS:
             assert _count_with(view, needle, backend) == expected, (backend, offset, length)
+
+
+#: Units the vector backends narrow to one byte (0 or 0xFF), beside the
+#: units they could be taken for, by form.
+COLLIDERS = {2: "a\x00\xff\u0100\u017f\u7fff\u8000\uffff",
+             4: "a\x00\xff\u0100\u8000\uffff\U00010000\U0001f600\U0010ffff"}
+
+
+@pytest.mark.parametrize("form", [2, 4])
+@pytest.mark.parametrize("needle_length", [1, 2, 3, 5])
+def test_units_the_narrowing_maps_alike(form, needle_length):
+    """Needles of colliding units among words of other colliding units, long
+    enough for the block scan, on every backend."""
+    rng = random.Random(form * 10 + needle_length)
+    for _ in range(20):
+        word = lambda: "".join(rng.choice(COLLIDERS[form]) for _ in range(needle_length))
+        needle = word()
+        words = [needle, *(word() for _ in range(6))]
+        text = "".join(rng.choice(words) + rng.choice(SEPARATORS) for _ in range(300))
+        text += WIDENERS[form]
+        expected = word_count.search_py(text, needle)
+        for backend in BACKENDS:
+            assert _count_with(text, needle, backend) == expected, (backend, text, needle)

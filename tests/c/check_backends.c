@@ -1,7 +1,8 @@
 /* Every backend this CPU runs against the scalar one and the naive reference
  * (reference.h), on every text length from 0 to 300 and every needle length
- * from 0 to 70, in each unit width, on 1 and 3 threads: the C twin of
- * tests/test_backends.py, for targets Python's tests cannot reach (nox -s
+ * from 0 to 70 (two kinds: "ab" and a wide unit; and one led by a unit that
+ * the wide forms' narrowing does not keep), in each unit width, on 1 and 3
+ * threads: the C twin of tests/test_backends.py, for targets Python's tests cannot reach (nox -s
  * neon runs it on AArch64 under qemu); and the word tables of counts on the
  * same texts, in chunks of 1 to 5 bytes. Exits 1 at the first disagreement.
  */
@@ -15,18 +16,27 @@
 
 static const char *const pieces[] = {" ", "\n", "\r\n", "\r", "  ", "ab", "b", "a", "abc\r"};
 
-/* Fills `len` units of width `w` with needles, near-misses and separators;
- * `needle` recurs so that matches fall on every lane and at the very end. */
+/* Wide units that the vector backends' narrowing maps to one byte, 0 or 0xFF,
+ * beside the needle's units (cut to the width). */
+static const uint32_t colliders[] = {0x00, 0xFF, 0x100, 0x17F, 0x7FFF, 0x8000, 0xFFFF,
+                                     0x1F600, 0x10FFFF};
+
+/* Fills `len` units of width `w` with needles, near-misses, separators and,
+ * in the wide forms, colliders; `needle` recurs so that matches fall on every
+ * lane and at the very end. */
 static void fill(uint8_t *text, size_t len, unsigned w, const uint8_t *needle,
                  size_t m, unsigned seed)
 {
     size_t i = 0;
     for (unsigned k = seed; i < len; k = k * 1103515245u + 12345u) {
-        unsigned pick = (k >> 16) % 12;
+        unsigned pick = (k >> 16) % (w == 1 ? 12 : 14);
         if (pick < 4) {  /* the needle, or all of it but its last unit */
             size_t n = pick == 3 && m ? m - 1 : m;
             for (size_t j = 0; j < n && i < len; j++, i++)
                 memcpy(text + i * w, needle + j * w, w);
+        } else if (pick >= 12) {
+            uint32_t u = colliders[(k >> 8) % (sizeof colliders / sizeof colliders[0])];
+            memcpy(text + i++ * w, &u, w);
         } else {
             const char *p = pieces[(pick - 4) % 9];
             for (; *p && i < len; p++, i++) {
@@ -42,11 +52,16 @@ int main(void)
     const wc_backend *all[8];
     size_t nbackends = wc_backends_available(all, 8), checks = 0;
     for (unsigned w = 1; w <= 4; w *= 2) {
+        for (size_t family = 0; family < 2; family++)
         for (size_t m = 0; m <= 70; m++) {
             uint8_t needle[70 * 4];
             for (size_t j = 0; j < m; j++) {
-                /* "ab", then "c" in the widest unit the width holds */
-                uint32_t u = j % 3 == 0 ? 'a' : j % 3 == 1 ? 'b' : (w == 1 ? 'c' : w == 2 ? 0x101 : 0x1f600);
+                /* "ab", then "c" in the widest unit the width holds; or a
+                 * collider first, then "ba" */
+                const uint32_t wide = w == 1 ? 'c' : w == 2 ? 0x101 : 0x1f600,
+                               collider = w == 1 ? 0xFF : w == 2 ? 0x8000 : 0x10FFFF;
+                uint32_t u = family == 0 ? (j % 3 == 0 ? 'a' : j % 3 == 1 ? 'b' : wide)
+                                         : (j % 3 == 0 ? collider : j % 3 == 1 ? 'b' : 'a');
                 memcpy(needle + j * w, &u, w);
             }
             for (size_t len = 0; len <= 300; len++) {

@@ -9,7 +9,8 @@
  * byte 1 the needle's length in units; the rest is the needle then the text.
  * In the wider forms, units 0x00-0x03 stand for " ", "\n", "\r" and "a", so
  * that the fuzzer meets separators without having to find the wide
- * encodings of them.
+ * encodings of them, and 0x04-0x07 for units that the vector backends'
+ * narrowing maps to one byte (0, 0xFF, 0x100, 0x8000).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -22,11 +23,11 @@
 
 static void *widen(const uint8_t *bytes, size_t n, unsigned w)
 {
-    static const uint32_t specials[4] = {' ', '\n', '\r', 'a'};
+    static const uint32_t specials[8] = {' ', '\n', '\r', 'a', 0x00, 0xFF, 0x100, 0x8000};
     uint8_t *out = malloc(n * w + 1);
     for (size_t i = 0; i < n / w; i++) {
         uint32_t u = unit_at(bytes, i, w);
-        if (u < 4)
+        if (u < 8)
             u = specials[u];
         memcpy(out + i * w, &u, w);
     }

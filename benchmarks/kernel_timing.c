@@ -1,0 +1,96 @@
+/* The kernel timed alone, without Python: every backend this CPU runs on each
+ * unit width, counting "is" on 1 M characters of the Zen of Python (the seed
+ * text; a 2- and a 4-byte form made by one last wide character), beside one
+ * memchr pass over the bytes. Best of 50, in G characters a second; the
+ * counts must agree.
+ *
+ *     gcc -O3 -std=c11 -falign-loops=32 -Icsrc benchmarks/kernel_timing.c csrc/kernel.c \
+ *         csrc/kernel_scalar.c csrc/kernel_sse2.c csrc/kernel_avx2.c csrc/kernel_avx512.c \
+ *         csrc/kernel_neon.c csrc/pool.c csrc/fault.c -lpthread -o /tmp/kernel_timing
+ *     /tmp/kernel_timing [NEEDLE]
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kernel.h"
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static volatile size_t sink;
+
+/* The best of 50 counts of q by `backend`, in G units a second. */
+static double rate(const wc_backend *backend, const wc_query *q, size_t *count)
+{
+    double best = 1e30;
+    for (int run = 0; run < 50; run++) {
+        double start = now();
+        *count = wc_count_words(backend, q, 1, (size_t)-1);
+        double seconds = now() - start;
+        best = seconds < best ? seconds : best;
+    }
+    return (double)q->text_len / best / 1e9;
+}
+
+static double memchr_rate(const char *text, size_t len)
+{
+    double best = 1e30;
+    for (int run = 0; run < 50; run++) {
+        double start = now();
+        sink = (size_t)memchr(text, '\0', len);
+        double seconds = now() - start;
+        best = seconds < best ? seconds : best;
+    }
+    return (double)len / best / 1e9;
+}
+
+int main(int argc, char **argv)
+{
+    const char *zen = "Beautiful is better than ugly.\nExplicit is better than implicit.\n"
+                      "Simple is better than complex.\nComplex is better than complicated.\n"
+                      "Flat is better than nested.\nSparse is better than dense.\n"
+                      "Readability counts.\n";
+    const char *word = argc > 1 ? argv[1] : "is";
+    const size_t len = 1 << 20, zl = strlen(zen), m = strlen(word);
+    char *t1 = malloc(len);
+    uint16_t *t2 = malloc(len * 2), *n2 = malloc(m * 2 + 2);
+    uint32_t *t4 = malloc(len * 4), *n4 = malloc(m * 4 + 4);
+    for (size_t i = 0; i < len; i++)
+        t1[i] = zen[i % zl], t2[i] = (unsigned char)zen[i % zl], t4[i] = (unsigned char)zen[i % zl];
+    t2[len - 1] = 0x101;     /* what makes a str 2-byte */
+    t4[len - 1] = 0x1f600;   /* and 4-byte */
+    for (size_t j = 0; j < m; j++)
+        n2[j] = (unsigned char)word[j], n4[j] = (unsigned char)word[j];
+    const wc_query queries[3] = {{t1, len, word, m, 1}, {t2, len, n2, m, 2}, {t4, len, n4, m, 4}};
+
+    const wc_backend *all[8];
+    size_t n = wc_backends_available(all, 8), first_count = 0;
+    int status = 0;
+    double bytes = memchr_rate(t1, len);
+    printf("memchr: %.2f G bytes/s\n", memchr_rate(t1, len));
+    (void)bytes;
+    for (size_t b = 0; b < n; b++) {
+        double r[3];
+        for (int f = 0; f < 3; f++) {
+            size_t count;
+            r[f] = rate(all[b], &queries[f], &count);
+            if (b == 0 && f == 0)
+                first_count = count;
+            else if (count != first_count)
+                status = 1;
+        }
+        printf("%-8s 1-byte %6.2f  2-byte %6.2f (%.2fx)  4-byte %6.2f (%.2fx) G chars/s\n",
+               all[b]->name, r[0], r[1], r[1] / r[0], r[2], r[2] / r[0]);
+    }
+    if (status)
+        fprintf(stderr, "kernel_timing: the counts disagree\n");
+    return status;
+}
