@@ -3,7 +3,7 @@
 The matrix: nox -s wheels, then tests-3.11, tests-3.13, tests-3.13t,
 tests-3.14 and tests-3.15 (each against its wheel; tools/). The reliability
 sessions (docs/reliability.md): sanitize, tsan, tsan-3.13t, fuzz, valgrind,
-neon, and slow (the stress and huge-input tests).
+neon, avx512, and slow (the stress and huge-input tests).
 """
 import glob
 import os
@@ -187,6 +187,20 @@ def neon(session):
                     "-Werror", "-Icsrc", f"tests/c/{program}.c", *KERNEL_SOURCES,
                     "-lpthread", "-o", binary, external=True)
         session.run("qemu-aarch64", "-L", "/usr/aarch64-linux-gnu", binary, external=True)
+
+
+@nox.session(venv_backend="none")
+def avx512(session):
+    """The AVX-512BW backend on any x86-64 CPU: tests/c/check_backends.c with
+    the backend's intrinsics written in C (tests/c/avx512_emulated.h), so every
+    width and needle shape of it meets the naive reference where the CPU has
+    no AVX-512 (this one, and CI's)."""
+    os.makedirs(".nox", exist_ok=True)
+    binary = ".nox/check_backends-avx512-emulated"
+    session.run("gcc", "-O2", "-g", "-std=c11", "-Wall", "-Wextra", "-Werror",
+                "-DWC_AVX512_EMULATED", "-Icsrc", "-Itests/c", "tests/c/check_backends.c",
+                *KERNEL_SOURCES, "-lpthread", "-o", binary, external=True)
+    session.run(binary, external=True)
 
 
 @nox.session

@@ -16,7 +16,11 @@
  * known has it; asked all the same). */
 static bool cpu_has_bmi(void) { return __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2"); }
 static bool cpu_has_avx2(void) { return __builtin_cpu_supports("avx2") && cpu_has_bmi(); }
+#ifdef WC_AVX512_EMULATED   /* runnable anywhere: see tests/c/avx512_emulated.h */
+static bool cpu_has_avx512bw(void) { return true; }
+#else
 static bool cpu_has_avx512bw(void) { return __builtin_cpu_supports("avx512bw") && cpu_has_bmi(); }
+#endif
 #endif
 
 /* Best first; each entry is runnable when its `supported` says so.

@@ -3,12 +3,17 @@
  * words, compiled for AVX-512BW whatever the build's flags (kernel.c runs it
  * only where the CPU and the OS support it). */
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#ifdef __clang__
+#ifdef WC_AVX512_EMULATED
+/* The intrinsics written in C (tests/c/avx512_emulated.h), so that the
+ * backend's tests run on CPUs without AVX-512. */
+#include "avx512_emulated.h"
+#elif defined(__clang__)
 #pragma clang attribute push(__attribute__((target("avx512f,avx512bw,popcnt,bmi,bmi2"))), apply_to = function)
+#include <immintrin.h>
 #else
 #pragma GCC target("avx512f,avx512bw,popcnt,bmi,bmi2")
-#endif
 #include <immintrin.h>
+#endif
 #include <stdint.h>
 
 typedef __m512i simd_vec;
@@ -75,7 +80,7 @@ static inline simd_mask simd_and_sep(unsigned w, simd_mask k, simd_vec a)
 
 #include "kernel_simd.h"
 
-#ifdef __clang__
+#if defined(__clang__) && !defined(WC_AVX512_EMULATED)
 #pragma clang attribute pop
 #endif
 #endif

@@ -1,0 +1,155 @@
+/* The AVX-512 intrinsics that csrc/kernel_avx512.c uses, written in plain C
+ * after Intel's definitions, so that the backend's code runs on any x86-64
+ * CPU: `nox -s avx512` builds tests/c/check_backends.c with
+ * -DWC_AVX512_EMULATED, and every width and needle shape of the backend is
+ * checked against the naive reference on a machine without AVX-512 (as the
+ * one CI runs on). Slow, and only for that.
+ *
+ * A register is 64 bytes in memory order; lanes of 2, 4 and 8 bytes are read
+ * and written little-endian, as x86 holds them.
+ */
+#ifndef WORD_COUNT_AVX512_EMULATED_H
+#define WORD_COUNT_AVX512_EMULATED_H
+
+#include <emmintrin.h>   /* __m128i and _mm_setr_epi8: SSE2, every x86-64 */
+#include <stdint.h>
+#include <string.h>
+
+typedef struct {
+    uint8_t bytes[64];
+} __m512i;
+typedef uint16_t __mmask16;
+typedef uint32_t __mmask32;
+typedef uint64_t __mmask64;
+
+static inline uint64_t emulated_lane(__m512i a, unsigned size, unsigned i)
+{
+    uint64_t lane = 0;
+    memcpy(&lane, a.bytes + i * size, size);
+    return lane;
+}
+
+static inline void emulated_set_lane(__m512i *a, unsigned size, unsigned i, uint64_t lane)
+{
+    memcpy(a->bytes + i * size, &lane, size);
+}
+
+static inline __m512i emulated_splat(unsigned size, uint64_t lane)
+{
+    __m512i r;
+    for (unsigned i = 0; i < 64 / size; i++)
+        emulated_set_lane(&r, size, i, lane);
+    return r;
+}
+
+static inline __m512i _mm512_loadu_si512(const void *p)
+{
+    __m512i r;
+    memcpy(r.bytes, p, 64);
+    return r;
+}
+
+static inline __m512i _mm512_set1_epi8(char a) { return emulated_splat(1, (uint8_t)a); }
+static inline __m512i _mm512_set1_epi16(short a) { return emulated_splat(2, (uint16_t)a); }
+static inline __m512i _mm512_set1_epi32(int a) { return emulated_splat(4, (uint32_t)a); }
+
+static inline __m512i _mm512_setr_epi32(int e0, int e1, int e2, int e3, int e4, int e5,
+                                        int e6, int e7, int e8, int e9, int e10, int e11,
+                                        int e12, int e13, int e14, int e15)
+{
+    const int e[16] = {e0, e1, e2, e3, e4, e5, e6, e7, e8, e9, e10, e11, e12, e13, e14, e15};
+    __m512i r;
+    for (unsigned i = 0; i < 16; i++)
+        emulated_set_lane(&r, 4, i, (uint32_t)e[i]);
+    return r;
+}
+
+static inline __m512i _mm512_setr_epi64(long long e0, long long e1, long long e2,
+                                        long long e3, long long e4, long long e5,
+                                        long long e6, long long e7)
+{
+    const long long e[8] = {e0, e1, e2, e3, e4, e5, e6, e7};
+    __m512i r;
+    for (unsigned i = 0; i < 8; i++)
+        emulated_set_lane(&r, 8, i, (uint64_t)e[i]);
+    return r;
+}
+
+/* Bit i set where lane i of a and b are equal and bit i of k is set. */
+static inline uint64_t emulated_cmpeq(uint64_t k, __m512i a, __m512i b, unsigned size)
+{
+    uint64_t bits = 0;
+    for (unsigned i = 0; i < 64 / size; i++)
+        if ((k >> i & 1) && emulated_lane(a, size, i) == emulated_lane(b, size, i))
+            bits |= (uint64_t)1 << i;
+    return bits;
+}
+
+static inline __mmask64 _mm512_mask_cmpeq_epi8_mask(__mmask64 k, __m512i a, __m512i b)
+{
+    return emulated_cmpeq(k, a, b, 1);
+}
+
+static inline __mmask32 _mm512_mask_cmpeq_epi16_mask(__mmask32 k, __m512i a, __m512i b)
+{
+    return (__mmask32)emulated_cmpeq(k, a, b, 2);
+}
+
+static inline __mmask16 _mm512_mask_cmpeq_epi32_mask(__mmask16 k, __m512i a, __m512i b)
+{
+    return (__mmask16)emulated_cmpeq(k, a, b, 4);
+}
+
+/* Within each 16-byte quarter: byte i of a picked by byte i of b's low
+ * nibble, or 0 where b's top bit is set. */
+static inline __m512i _mm512_shuffle_epi8(__m512i a, __m512i b)
+{
+    __m512i r;
+    for (unsigned i = 0; i < 64; i++)
+        r.bytes[i] = b.bytes[i] & 0x80 ? 0 : a.bytes[(i & ~15u) + (b.bytes[i] & 15)];
+    return r;
+}
+
+static inline __m512i _mm512_broadcast_i32x4(__m128i a)
+{
+    __m512i r;
+    for (unsigned quarter = 0; quarter < 4; quarter++)
+        memcpy(r.bytes + 16 * quarter, &a, 16);
+    return r;
+}
+
+/* Within each 16-byte quarter: a's lanes of `size` bytes, then b's, each
+ * signed and saturated to an unsigned lane of half the size. */
+static inline __m512i emulated_packus(__m512i a, __m512i b, unsigned size)
+{
+    const unsigned per_quarter = 16 / size;
+    const int64_t top = size == 2 ? 0xff : 0xffff;
+    __m512i r;
+    for (unsigned quarter = 0; quarter < 4; quarter++)
+        for (unsigned i = 0; i < 2 * per_quarter; i++) {
+            __m512i from = i < per_quarter ? a : b;
+            uint64_t lane = emulated_lane(from, size, quarter * per_quarter + i % per_quarter);
+            int64_t value = size == 2 ? (int16_t)lane : (int32_t)lane;
+            value = value < 0 ? 0 : value > top ? top : value;
+            emulated_set_lane(&r, size / 2, quarter * 2 * per_quarter + i, (uint64_t)value);
+        }
+    return r;
+}
+
+static inline __m512i _mm512_packus_epi16(__m512i a, __m512i b) { return emulated_packus(a, b, 2); }
+static inline __m512i _mm512_packus_epi32(__m512i a, __m512i b) { return emulated_packus(a, b, 4); }
+
+/* Lane i of the result is lane idx[i] of a (of the lanes a holds). */
+static inline __m512i emulated_permute(__m512i idx, __m512i a, unsigned size)
+{
+    const unsigned lanes = 64 / size;
+    __m512i r;
+    for (unsigned i = 0; i < lanes; i++)
+        emulated_set_lane(&r, size, i, emulated_lane(a, size, emulated_lane(idx, size, i) % lanes));
+    return r;
+}
+
+static inline __m512i _mm512_permutexvar_epi32(__m512i idx, __m512i a) { return emulated_permute(idx, a, 4); }
+static inline __m512i _mm512_permutexvar_epi64(__m512i idx, __m512i a) { return emulated_permute(idx, a, 8); }
+
+#endif
