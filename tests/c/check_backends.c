@@ -2,13 +2,18 @@
  * (reference.h), on every text length from 0 to 300 and every needle length
  * from 0 to 70 (two kinds: "ab" and a wide unit; and one led by a unit that
  * the wide forms' narrowing does not keep), in each unit width, on 1 and 3
- * threads: the C twin of tests/test_backends.py, for targets Python's tests cannot reach (nox -s
- * neon runs it on AArch64 under qemu); and the word tables of counts on the
+ * threads, text and needle each ending where an unreadable page begins: the
+ * C twin of tests/test_backends.py and of the guard-page tests, for targets
+ * Python's tests cannot reach (nox -s neon runs it on AArch64 under qemu,
+ * nox -s avx512 with AVX-512 emulated); and the word tables of counts on the
  * same texts, in chunks of 1 to 5 bytes. Exits 1 at the first disagreement.
  */
+#define _DEFAULT_SOURCE   /* MAP_ANONYMOUS */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "kernel.h"
 #include "reference.h"
@@ -47,8 +52,25 @@ static void fill(uint8_t *text, size_t len, unsigned w, const uint8_t *needle,
     }
 }
 
+/* The end of a region whose next page cannot be read: what is copied to end
+ * there makes any read past its end a segmentation fault, in every width
+ * (tests/test_stress.py does the same for bytes from Python). */
+static uint8_t *guarded_end(size_t bytes)
+{
+    const size_t page = (size_t)sysconf(_SC_PAGESIZE),
+                 size = (bytes + page - 1) / page * page;
+    uint8_t *region = mmap(NULL, size + page, PROT_READ | PROT_WRITE,
+                           MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (region == MAP_FAILED || mprotect(region + size, page, PROT_NONE) != 0) {
+        perror("check_backends: guard page");
+        exit(2);
+    }
+    return region + size;
+}
+
 int main(void)
 {
+    uint8_t *const text_end = guarded_end(300 * 4), *const needle_end = guarded_end(70 * 4);
     const wc_backend *all[8];
     size_t nbackends = wc_backends_available(all, 8), checks = 0;
     for (unsigned w = 1; w <= 4; w *= 2) {
@@ -67,8 +89,9 @@ int main(void)
             for (size_t len = 0; len <= 300; len++) {
                 uint8_t *text = malloc(len * w + 1);  /* exact size, for ASan */
                 fill(text, len, w, needle, m, (unsigned)(len * 71 + m));
-                wc_query q = {text, len, needle, m, w};
                 size_t expected = reference_count(text, len, needle, m, w);
+                wc_query q = {memcpy(text_end - len * w, text, len * w), len,
+                              memcpy(needle_end - m * w, needle, m * w), m, w};
                 for (size_t b = 0; b < nbackends; b++) {
                     for (size_t threads = 1; threads <= 3; threads += 2) {
                         size_t got = wc_count_words(all[b], &q, threads, 0);
