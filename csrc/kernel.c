@@ -25,19 +25,22 @@ static bool cpu_has_avx512bw(void) { return __builtin_cpu_supports("avx512bw") &
 
 /* Best first; each entry is runnable when its `supported` says so.
  *
- * AVX2 ranks above AVX-512BW by measurement (benchmarks/sweep.py, "forms and
- * backends", AMD EPYC Zen 5): in cache the two are within 15% on every str
- * form (bytes: 31 and 36 G chars/s; 2-byte: 16 and 14), but streaming 128 MB
- * from memory AVX2 keeps 28 GB/s and AVX-512BW drops to 12: the vector
- * kernel loads each register five times at unaligned offsets, and 64-byte
- * loads that straddle cache lines are costly there. */
+ * AVX-512BW leads: the block scan (kernel_simd.h) loads each 64-byte block of
+ * text once, at a multiple of 64 bytes, and compares it straight into mask
+ * registers, where AVX2 needs two loads, twice the compares and a movemask
+ * for each. (With the five-load loop it replaced, AVX-512BW lost to AVX2
+ * streaming from memory on Zen 5, 12 against 28 GB/s, its unaligned 64-byte
+ * loads straddling cache lines.) The block scan was measured on a Zen 1,
+ * which has no AVX-512: `nox -s avx512` proves the backend exact with its
+ * intrinsics emulated, but its speed is unmeasured; WORD_COUNT_BACKEND=avx2
+ * picks AVX2 instead. */
 static const struct {
     const wc_backend *backend;
     bool (*supported)(void);
 } candidates[] = {
 #ifdef WC_HAVE_X86_BACKENDS
-    {&wc_backend_avx2, cpu_has_avx2},
     {&wc_backend_avx512bw, cpu_has_avx512bw},
+    {&wc_backend_avx2, cpu_has_avx2},
     {&wc_backend_sse2, NULL},
 #endif
 #ifdef WC_HAVE_NEON_BACKEND

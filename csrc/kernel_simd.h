@@ -1,30 +1,71 @@
 /* The vector kernel, written once over a tiny vocabulary and included by each
- * instruction-set file (kernel_sse2.c, kernel_avx2.c, kernel_avx512.c) after
- * it has defined that vocabulary for its registers.
+ * instruction-set file (kernel_sse2.c, kernel_avx2.c, kernel_avx512.c,
+ * kernel_neon.c) after it has defined that vocabulary for its registers.
  *
- * The idea (Wojciech Mula's "SIMD-friendly algorithms for substring
- * searching", extended by the word boundaries of kernel.h): a word equal to a
- * needle of m units starts at i when five things hold, and each is one
- * compare of a whole register of consecutive starts i = p .. p+V-1:
+ * The rule (kernel.h) decides a start i from a few units around it. With a
+ * needle of m units, a word equal to it starts at i when
  *
+ *     starts = text[i-1]     in " \n"
  *     first  = text[i]       == needle[0]
  *     last   = text[i+m-1]   == needle[m-1]
- *     starts = text[i-1]     in " \n"
- *     ends   = text[i+m]     == " "
+ *     ends   = text[i+m]     in " \n"  (only " " if the needle ends in "\r")
  *              or text[i+m:i+m+2] == "\r\n"
- *              or text[i+m]  == "\n" (unless the needle ends in "\r")
+ *     and the m-2 units between first and last are the needle's.
  *
- *     candidates = first & last & starts & ends      -- one bit per start
- *     for each candidate: compare the middle m-2 units
+ * THE BLOCK SCAN (needles of up to 62 units not ending in "\r": nearly all).
+ * The text goes by in blocks of 64 units, each register of it loaded once,
+ * at a multiple of 64 bytes, and compared three or four times; each compare
+ * becomes a 64-bit mask, bit k for unit k of the block:
  *
- * Real text has few candidates, so the loop is five unaligned loads, a few
- * compares and ANDs per register. For m <= 2 first and last are the whole
- * needle, and the count is a popcount with no compare at all.
+ *     sep    units in " \n"     (one byte shuffle and one compare: see
+ *                                kernel_avx512.c)
+ *     first  units == needle[0]
+ *     last   units == needle[m-1]
+ *     cr     units == "\r"      (made only for a block that holds one)
  *
- * Edges: the loads reach from text[p-1] to text[p+V+m], so the vector loop
- * covers the starts p >= 1 with p+V+m < len, and the scalar backend counts the
- * rest of the range (start 0, the last V+m starts, ranges too short). Nothing
- * is ever read outside the text.
+ * A start's neighbours are then shifts of these masks, not more loads:
+ *
+ *     heads = (sep << 1, with the top bit of the block before) & first
+ *     ends  = (last << 1, with the top bit of the block before) & sep
+ *     candidates = heads & (ends of this block and the next) >> m
+ *
+ * heads are where a word starts with needle[0], ends where one ends right
+ * after needle[m-1], and the shift by m pairs each start with the end a
+ * needle's length on. That end may lie in the next block (m <= 62 keeps it
+ * within one), so the loop makes block b+1's masks and counts the starts of
+ * block b. An end before "\r" (ends_cr, from cr) counts when "\n" follows:
+ * tested one candidate at a time, since only a CRLF line ending right after
+ * needle[m-1] makes one. For m <= 2 the count is a popcount of candidates;
+ * longer needles compare each candidate's middle in the text.
+ *
+ * NARROWING. A 2- or 4-byte str is turned into bytes as it is loaded
+ * (saturating packs), and the block scan runs on those bytes: a block of 64
+ * units is 128 or 256 bytes of text but one block of byte compares, so the
+ * wide forms cost little more than the loads and packs. A unit below 0xFF
+ * narrows to itself; every other unit to 0xFF (or to 0, for 0x8000 and up,
+ * where a pack is signed). So separators, "\r" and needle units below 0xFF
+ * are found exactly: no other unit narrows to them. A needle holding a unit
+ * of 0 or from 0xFF up narrows ambiguously; then every candidate is compared
+ * whole, in the wide text.
+ *
+ * Per register of text the block scan does 3-4 compares and as many
+ * movemasks, where the loop below, which it replaced for these needles,
+ * made five unaligned loads and about fourteen operations: on the Zen 1 this
+ * was measured on (benchmarks/kernel_timing.c), bytes went from 8.8 to 13
+ * G chars/s, the 2-byte form from 4.1 to 11 and the 4-byte form from 2.0
+ * to 8.5.
+ *
+ * THE FIVE-LOAD LOOP (needles of 63 units and more, needles ending in "\r",
+ * and the last starts of a range, which the block scan leaves): for a
+ * register of consecutive starts, one unaligned load at each of i-1, i,
+ * i+m-1 and i+m (and i+m+1 when a "\r" follows a candidate), a compare of
+ * each in the text's own width, and their AND is the candidates.
+ *
+ * Edges: the block scan reads units p-1 to p+127 for the starts of the block
+ * at p; the five-load loop from text[p-1] to text[p+V+m]. Each runs only
+ * while that is inside the text, and the scalar backend counts the rest of
+ * the range (start 0, the last starts, ranges too short). Nothing is ever
+ * read outside the text.
  *
  * The vocabulary, for unit widths w of 1, 2 and 4 bytes:
  *     simd_vec                      a register
@@ -32,6 +73,8 @@
  *                                   all-ones lanes, or a mask register
  *     SIMD_BYTES                    a register's size in bytes
  *     simd_load(ptr)                an unaligned load
+ *     simd_narrow(ptr, w)           SIMD_BYTES units from ptr as bytes,
+ *                                   saturating as above (a load for w = 1)
  *     simd_all_lanes()              a compare result true in every lane
  *     simd_splat(w, unit)           every w-byte lane set to `unit`
  *     simd_eq(w, a, b)              lanes where a == b (for the defaults)
@@ -46,13 +89,9 @@
  *                                   (with SIMD_HAS_AND_EQ defined)
  *     simd_and_sep(w, k, a)         lanes of k where a is " " or "\n"
  *                                   (with SIMD_HAS_AND_SEP defined)
- * Compare results are combined before they become an integer: one movemask
- * per register of starts instead of eight (movemask has one port on most
- * x86 cores). With AVX-512 each AND folds into a masked compare, and "is a
- * separator" is one byte shuffle and one compare instead of two compares and
- * an OR: the shuffle maps a byte's low nibble to the one separator with that
- * nibble, so only a separator equals its own image. Together these take a
- * register of starts from 17 mask operations to 11.
+ *     simd_block_bits(masks)        the compare results of a block's
+ *                                   registers as 64 bits, bit k for byte k
+ *                                   (with SIMD_HAS_BLOCK_BITS defined)
  * and these functions are compiled for the file's instruction set.
  */
 #include <string.h>
@@ -75,7 +114,6 @@ static inline simd_mask simd_and_sep(unsigned w, simd_mask k, simd_vec a)
 }
 #endif
 
-/* The lowest bit of each lane in a mask of SIMD_BITS_PER_UNIT(w) bits per lane. */
 /* The lowest bit of each lane in a mask of `bits` bits per lane (1, 2, 4, 8
  * or 16): 0xff..ff, 0x55..55, 0x11..11, 0x0101.., 0x0001000100010001. */
 static inline uint64_t simd_lane_low_bits(unsigned bits)
