@@ -67,3 +67,18 @@ def test_units_the_narrowing_maps_alike(form, needle_length):
         expected = word_count.search_py(text, needle)
         for backend in BACKENDS:
             assert _count_with(text, needle, backend) == expected, (backend, text, needle)
+
+
+@pytest.mark.parametrize("form", [1, 2, 4])
+def test_texts_read_from_memory(form):
+    """Over 8 MiB in every form: the loops that fetch ahead (kernel_simd.h),
+    against the scalar backend, itself checked against search_py once."""
+    needles = ["", "a", "ab", "abc", "a\r"] + ([WIDENERS[form] + "b"] if form > 1 else [])
+    block = text_around("abc", 4000, seed=form) + WIDENERS[form]
+    text = block * ((9 << 20) // (len(block) * form) + 1)
+    assert _count_with(text, "ab", "scalar") == word_count.search_py(text, "ab")
+    for needle in needles:
+        expected = _count_with(text, needle, "scalar")
+        for backend in BACKENDS:
+            assert _count_with(text, needle, backend) == expected, (backend, needle)
+            assert _count_with(text, needle, backend, threads=2) == expected, (backend, needle)
