@@ -23,11 +23,14 @@ SOURCES = [
     "csrc/counts.c",
 ]
 
-# -falign-loops=32: where the vector loops start moves their speed by 20%
-# on AMD Zen 5, and an unrelated change to another file once moved them.
-# Measured (avx2, G chars/s, bytes / 2-byte / 4-byte str): aligned to 32,
-# 37.6 / 17.0 / 6.5; the default, 31.4 / 17.1 / 8.6. Bytes and 1-byte str,
-# the common case, win; the 4-byte loop loses and is left for later.
+# -falign-loops=32: where the vector loops start moved their speed by 20% on
+# AMD Zen 5 when the kernel's loops shared one function (aligned to 32, bytes
+# won and the 4-byte form lost 25%). Each hot loop now has a function of its
+# own (csrc/kernel_simd.h, "The block scans"), and on Zen 1 aligning to 32
+# loses no form (benchmarks/kernel_timing.c, G chars/s, bytes / 2-byte /
+# 4-byte str, two runs: aligned to 32, 13.3 / 11.1 / 9.0 and 11.3 / 9.4 / 7.3;
+# to 64, 13.3 / 11.1 / 8.7 and 11.1 / 9.4 / 7.3; the default, 13.3 / 11.1 /
+# 7.5 and 11.3 / 9.4 / 7.3).
 compile_args = ["-std=c11", "-O3", "-falign-loops=32", "-Wall", "-Wextra", "-fvisibility=hidden"]
 if os.environ.get("WORD_COUNT_WERROR") == "1":
     compile_args.append("-Werror")

@@ -74,9 +74,7 @@ int main(int argc, char **argv)
     const wc_backend *all[8];
     size_t n = wc_backends_available(all, 8), first_count = 0;
     int status = 0;
-    double bytes = memchr_rate(t1, len);
     printf("memchr: %.2f G bytes/s\n", memchr_rate(t1, len));
-    (void)bytes;
     for (size_t b = 0; b < n; b++) {
         double r[3];
         for (int f = 0; f < 3; f++) {
