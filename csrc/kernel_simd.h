@@ -231,7 +231,6 @@ simd_classify(const char *at, unsigned w, int shape, simd_vec first, simd_vec la
     const simd_vec cr = simd_splat(1, '\r');
     simd_mask sep[SIMD_REGS_PER_BLOCK], firsts[SIMD_REGS_PER_BLOCK],
               lasts[SIMD_REGS_PER_BLOCK], crs[SIMD_REGS_PER_BLOCK];
-    simd_mask any_cr = all_lanes;
     for (unsigned k = 0; k < SIMD_REGS_PER_BLOCK; k++) {
         simd_vec bytes = simd_narrow(at + k * SIMD_BYTES * w, w);
         sep[k] = simd_and_sep(1, all_lanes, bytes);
@@ -240,8 +239,10 @@ simd_classify(const char *at, unsigned w, int shape, simd_vec first, simd_vec la
         if (shape >= TWO_UNITS)
             lasts[k] = simd_and_eq(1, all_lanes, bytes, last);
         crs[k] = simd_and_eq(1, all_lanes, bytes, cr);
-        any_cr = k ? simd_or(any_cr, crs[k]) : crs[k];
     }
+    simd_mask any_cr = crs[0];
+    for (unsigned k = 1; k < SIMD_REGS_PER_BLOCK; k++)
+        any_cr = simd_or(any_cr, crs[k]);
     block_masks b = {simd_block_bits(sep), 0, 0, 0};
     if (shape != EMPTY_NEEDLE)
         b.first = simd_block_bits(firsts);
