@@ -404,7 +404,8 @@ BLOCK_SCANS(4, false, cached)
 BLOCK_SCANS(1, true, streamed)
 BLOCK_SCANS(2, true, streamed)
 BLOCK_SCANS(4, true, streamed)
-/* [streaming][width index][shape, then the verified scan of ambiguous needles] */
+/* [streaming][width index][shape, or VERIFIED for ambiguous needles] */
+enum { VERIFIED = LONGER + 1 };
 static const block_scan_fn block_scans[2][3][5] = {
     {BLOCK_SCAN_ROW(1, cached), BLOCK_SCAN_ROW(2, cached), BLOCK_SCAN_ROW(4, cached)},
     {BLOCK_SCAN_ROW(1, streamed), BLOCK_SCAN_ROW(2, streamed), BLOCK_SCAN_ROW(4, streamed)},
@@ -428,9 +429,11 @@ simd_count_range(const wc_query *q, size_t begin, size_t end, unsigned w)
         }
     }
     else {
-        if (q->needle_len <= BLOCK_SCAN_MAX_NEEDLE) {
+        /* (Texts too short for two blocks skip the call: a tiny count is
+         * mostly the cost of the calls on its way.) */
+        if (q->needle_len <= BLOCK_SCAN_MAX_NEEDLE && p + 128 <= q->text_len) {
             const size_t m = q->needle_len;
-            const int variant = w > 1 && needle_narrows_ambiguously(q) ? 4
+            const int variant = w > 1 && needle_narrows_ambiguously(q) ? VERIFIED
                               : m == 0 ? EMPTY_NEEDLE : m == 1 ? ONE_UNIT
                               : m == 2 ? TWO_UNITS : LONGER;
             const bool streaming = q->text_len * w >= STREAMING_MIN_BYTES;
