@@ -2,13 +2,20 @@
  *
  * What it does, as Python (word_count.search_py is the reference):
  *
- *     def search(contents, needle, *, threads=None):
- *         return sum(line.split(" ").count(needle)
- *                    for line in lines(contents))   # "\n" or "\r\n" ends a line
+ *     def search(contents, needle, *, threads=None, sep=" ", fold=None):
+ *         words = contents.split() if sep is None else [
+ *             word for line in lines(contents)      # "\n" or "\r\n" ends a line
+ *             for word in line.split(" ")]
+ *         if fold:                                  # "lower" or "casefold"
+ *             words, needle = [getattr(w, fold)() for w in words], getattr(needle, fold)()
+ *         return words.count(needle)
  *
  * This file turns Python objects into C values (str in its own PEP 393 form,
  * or any C-contiguous buffer), decides who holds the GIL, and calls the
  * kernel (csrc/kernel.h), which counts, on the worker pool (csrc/pool.h).
+ * The kernel folds ASCII (every bytes-like text, and a str whose characters
+ * are all ASCII, which CPython records in the str); a str that is not ASCII
+ * is searched by folding the words that may match (csrc/counts.c).
  */
 #define PY_SSIZE_T_CLEAN
 #define _GNU_SOURCE
@@ -25,6 +32,7 @@
 #include "csrc/counts.h"
 #include "csrc/fault.h"
 #include "csrc/file.h"
+#include "csrc/fold.h"
 #include "csrc/kernel.h"
 #include "csrc/pool.h"
 #include "csrc/pyfront.h"
@@ -62,12 +70,15 @@ widen_units(void *dst, unsigned to, const void *src, unsigned from, size_t n)
 
 /* ---- counting ----------------------------------------------------------- */
 
-/* How a count runs: which backend, on how many threads, who holds the GIL. */
+/* How a count runs: which backend, on how many threads, who holds the GIL;
+ * and by which rule. */
 typedef struct {
     const wc_backend *backend;
     size_t threads;
     size_t parallel_min_bytes;
     gil_policy gil;
+    wc_split split;
+    wc_fold fold;
 } count_plan;
 
 static size_t
@@ -85,10 +96,43 @@ count_as_planned(const count_plan *plan, const wc_query *q)
     return count;
 }
 
+/* The needle as it is compared: folded by its own method (a str), or by
+ * bytes.lower() (a copy of a bytes-like's bytes). New reference. */
+static PyObject *
+folded_needle(PyObject *needle, wc_fold fold)
+{
+    if (PyUnicode_Check(needle))
+        return wc_fold_key(needle, fold);
+    PyObject *bytes = PyBytes_FromObject(needle);
+    PyObject *folded = bytes ? wc_fold_key(bytes, fold) : NULL;
+    Py_XDECREF(bytes);
+    return folded;
+}
+
+/* A folded search of a str that is not ASCII: the kernel cannot fold it. */
+static PyObject *
+count_folded_str(const count_plan *plan, const operand *text, PyObject *folded,
+                 const module_state *state)
+{
+    const wc_rule rule = wc_rule_for(plan->split, true);
+    operand word;
+    if (wc_operand_from_str(&word, folded) < 0)
+        return NULL;
+    wc_query q = {.needle = word.units, .needle_len = word.len, .width = word.width,
+                  .rule = &rule};
+    size_t count = 0;
+    if (!wc_needle_can_match(&q))
+        return PyLong_FromSize_t(0);    /* no word holds a separator */
+    if (wc_count_folded(state, text, &rule, folded, plan->fold, plan->threads,
+                        plan->gil == HOLD_GIL, &count) < 0)
+        return NULL;
+    return PyLong_FromSize_t(count);
+}
+
 /* The count of every public counter, once its arguments are C values. */
 static PyObject *
 count_impl(const char *fname, PyObject *contents, PyObject *needle,
-           const count_plan *plan)
+           const count_plan *plan, const module_state *state)
 {
     if (wc_check_operand_type(fname, "contents", contents) < 0
         || wc_check_operand_type(fname, "needle", needle) < 0)
@@ -102,21 +146,41 @@ count_impl(const char *fname, PyObject *contents, PyObject *needle,
         return NULL;
     }
 
+    /* With a fold, the needle folded once; the text's words as compared. */
+    PyObject *folded = NULL;
+    if (plan->fold != WC_FOLD_NONE) {
+        if (!(folded = folded_needle(needle, plan->fold)))
+            return NULL;
+        needle = folded;
+    }
     operand text, word;
     if (is_str) {
         if (wc_operand_from_str(&text, contents) < 0
-            || wc_operand_from_str(&word, needle) < 0)
+            || wc_operand_from_str(&word, needle) < 0) {
+            Py_XDECREF(folded);
             return NULL;
+        }
+        /* (The empty needle needs no fold: only the empty word folds to it.) */
+        if (folded && !PyUnicode_IS_ASCII(contents) && word.len > 0) {
+            PyObject *result = count_folded_str(plan, &text, folded, state);
+            Py_DECREF(folded);
+            return result;
+        }
     }
     else {
-        if (wc_operand_from_buffer(&text, contents, fname, "contents") < 0)
+        if (wc_operand_from_buffer(&text, contents, fname, "contents") < 0) {
+            Py_XDECREF(folded);
             return NULL;
+        }
         if (wc_operand_from_buffer(&word, needle, fname, "needle") < 0) {
             wc_operand_release(&text);
+            Py_XDECREF(folded);
             return NULL;
         }
     }
 
+    wc_rule rule = wc_rule_for(plan->split, is_str);
+    rule.fold_ascii = plan->fold != WC_FOLD_NONE;
     PyObject *result = NULL;
     char stack_needle[STACK_NEEDLE_BYTES];
     void *widened = NULL;
@@ -141,6 +205,7 @@ count_impl(const char *fname, PyObject *contents, PyObject *needle,
         .needle = word.units,
         .needle_len = word.len,
         .width = text.width,
+        .rule = &rule,
     };
     count = count_as_planned(plan, &q);
 done:
@@ -150,6 +215,7 @@ error:
         PyMem_Free(widened);
     wc_operand_release(&word);
     wc_operand_release(&text);
+    Py_XDECREF(folded);
     return result;
 }
 
@@ -161,14 +227,26 @@ get_state(PyObject *module)
 
 /* ---- the public functions ----------------------------------------------- */
 
-static const char *const CONTENTS_NEEDLE[] = {"contents", "needle"};
-static const char *const CONTENTS_NEEDLE_THREADS[] = {"contents", "needle", "threads"};
+static const char *const CONTENTS_NEEDLE_RULE[] = {"contents", "needle", "sep", "fold"};
+static const char *const CONTENTS_NEEDLE_THREADS_RULE[] = {"contents", "needle", "threads",
+                                                           "sep", "fold"};
+
+/* sep and fold, the last two of argv, into the plan. */
+static int
+parse_rule(const char *fname, PyObject *sep, PyObject *fold, count_plan *plan)
+{
+    return wc_parse_sep(fname, sep, &plan->split) < 0
+        || wc_parse_fold(fname, fold, &plan->fold) < 0 ? -1 : 0;
+}
 
 PyDoc_STRVAR(search_doc,
-"search($module, /, contents, needle, *, threads=None)\n--\n\n"
+"search($module, /, contents, needle, *, threads=None, sep=' ', fold=None)\n--\n\n"
 "Count the words of `contents` equal to `needle`, on several threads.\n\n"
-"`contents` and `needle` are both str or both bytes-like. Lines end at\n"
-"\"\\n\" or \"\\r\\n\"; a line splits into words at every single space.\n"
+"`contents` and `needle` are both str or both bytes-like. sep=' ': lines\n"
+"end at '\\n' or '\\r\\n', and a line splits into words at every single\n"
+"space (line.split(' ')); sep=None: words are the runs of non-whitespace\n"
+"(contents.split()). fold='lower' or 'casefold' compares word.lower() or\n"
+"word.casefold() with the needle folded alike (bytes: bytes.lower()).\n"
 "The GIL is released while counting (except for texts under 64 KiB).\n"
 "`threads` is how many threads may count, the caller's included: None\n"
 "for $WORD_COUNT_THREADS or else every CPU this process may run on.");
@@ -177,34 +255,40 @@ static PyObject *
 search(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
        PyObject *kwnames)
 {
-    static const signature sig = {"search", CONTENTS_NEEDLE_THREADS, 3, 2, 2};
-    PyObject *argv[3];
+    static const signature sig = {"search", CONTENTS_NEEDLE_THREADS_RULE, 5, 2, 2};
+    PyObject *argv[5];
     size_t threads;
     module_state *state = get_state(module);
     if (wc_parse_args(&sig, args, nargs, kwnames, argv) < 0
         || wc_parse_threads(sig.fname, argv[2], state, &threads) < 0)
         return NULL;
     count_plan plan = {state->backend, threads, WC_PARALLEL_MIN_BYTES,
-                       RELEASE_GIL_IF_LARGE};
-    return count_impl(sig.fname, argv[0], argv[1], &plan);
+                       RELEASE_GIL_IF_LARGE, WC_LINES, WC_FOLD_NONE};
+    if (parse_rule(sig.fname, argv[3], argv[4], &plan) < 0)
+        return NULL;
+    return count_impl(sig.fname, argv[0], argv[1], &plan, state);
 }
 
 PyDoc_STRVAR(search_sequential_doc,
-"search_sequential($module, /, contents, needle)\n--\n\n"
-"Count the words of `contents` equal to `needle` on the calling thread,\n"
-"holding the GIL: no other Python thread runs meanwhile.");
+"search_sequential($module, /, contents, needle, *, sep=' ', fold=None)\n--\n\n"
+"Count the words of `contents` equal to `needle` (by the rule of search)\n"
+"on the calling thread, holding the GIL: no other Python thread runs\n"
+"meanwhile.");
 
 /* Both one-thread counters: (contents, needle), and who holds the GIL. */
 static PyObject *
 count_on_calling_thread(PyObject *module, const char *fname, gil_policy gil,
                         PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
-    const signature sig = {fname, CONTENTS_NEEDLE, 2, 2, 2};
-    PyObject *argv[2];
+    const signature sig = {fname, CONTENTS_NEEDLE_RULE, 4, 2, 2};
+    PyObject *argv[4];
     if (wc_parse_args(&sig, args, nargs, kwnames, argv) < 0)
         return NULL;
-    count_plan plan = {get_state(module)->backend, 1, 0, gil};
-    return count_impl(fname, argv[0], argv[1], &plan);
+    module_state *state = get_state(module);
+    count_plan plan = {state->backend, 1, 0, gil, WC_LINES, WC_FOLD_NONE};
+    if (parse_rule(fname, argv[2], argv[3], &plan) < 0)
+        return NULL;
+    return count_impl(fname, argv[0], argv[1], &plan, state);
 }
 
 static PyObject *
@@ -216,9 +300,11 @@ search_sequential(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
 }
 
 PyDoc_STRVAR(search_sequential_allow_threads_doc,
-"search_sequential_allow_threads($module, /, contents, needle)\n--\n\n"
-"Count the words of `contents` equal to `needle` on the calling thread,\n"
-"with the GIL released, so that other Python threads run meanwhile.");
+"search_sequential_allow_threads($module, /, contents, needle, *, sep=' ',\n"
+"                                fold=None)\n--\n\n"
+"Count the words of `contents` equal to `needle` (by the rule of search)\n"
+"on the calling thread, with the GIL released, so that other Python\n"
+"threads run meanwhile.");
 
 static PyObject *
 search_sequential_allow_threads(PyObject *module, PyObject *const *args,
@@ -230,28 +316,41 @@ search_sequential_allow_threads(PyObject *module, PyObject *const *args,
 
 
 PyDoc_STRVAR(count_fd_doc,
-"_count_fd($module, /, fd, needle, *, threads=None, name=None, block=0)\n--\n\n"
+"_count_fd($module, /, fd, needle, *, threads=None, name=None, block=0,\n"
+"          rule=None, fold_ascii=False)\n--\n\n"
 "Count the words equal to the bytes-like `needle` that the file descriptor\n"
 "`fd` holds from its position to its end (csrc/file.h), GIL released; for\n"
 "search_file and the command line. OSErrors carry `name` as their filename;\n"
 "a file that shrinks while it is counted is an OSError (EIO). `block`: bytes\n"
 "read at a time where the file is not mapped (0: WC_FILE_BLOCK; tests cut\n"
-"texts into small blocks with it).");
+"texts into small blocks with it). `rule`: how the bytes split into words\n"
+"(_files.byte_rule); `fold_ascii`: words compared as bytes.lower() (the\n"
+"needle lowered already).");
 
 static PyObject *
 count_fd(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
-    static const char *const names[] = {"fd", "needle", "threads", "name", "block"};
-    static const signature sig = {"_count_fd", names, 5, 2, 2};
-    PyObject *argv[5];
+    static const char *const names[] = {"fd", "needle", "threads", "name", "block", "rule",
+                                        "fold_ascii"};
+    static const signature sig = {"_count_fd", names, 7, 2, 2};
+    PyObject *argv[7];
     module_state *state = get_state(module);
+    wc_rule rule;
     wc_file_query fq = {.backend = state->backend,
+                        .rule = &rule,
                         .parallel_min_bytes = WC_PARALLEL_MIN_BYTES,
                         .interrupted = wc_run_signal_handlers};
     if (wc_parse_args(&sig, args, nargs, kwnames, argv) < 0
         || wc_parse_threads(sig.fname, argv[2], state, &fq.threads) < 0
-        || wc_parse_size(sig.fname, "block", argv[4], &fq.block) < 0)
+        || wc_parse_size(sig.fname, "block", argv[4], &fq.block) < 0
+        || wc_parse_byte_rule(sig.fname, argv[5], &rule) < 0)
         return NULL;
+    if (argv[6]) {
+        int fold = PyObject_IsTrue(argv[6]);
+        if (fold < 0)
+            return NULL;
+        rule.fold_ascii = fold;
+    }
     PyObject *name = argv[3] == Py_None ? NULL : argv[3];
     int fd = PyObject_AsFileDescriptor(argv[0]);
     if (fd < 0)
@@ -286,7 +385,7 @@ PyDoc_STRVAR(count_guarded_doc,
 static PyObject *
 count_guarded(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
-    static const signature sig = {"_count_guarded", CONTENTS_NEEDLE_THREADS, 3, 2, 2};
+    static const signature sig = {"_count_guarded", CONTENTS_NEEDLE_THREADS_RULE, 3, 2, 2};
     PyObject *argv[3];
     size_t threads;
     if (wc_parse_args(&sig, args, nargs, kwnames, argv) < 0
@@ -300,7 +399,7 @@ count_guarded(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObjec
         return NULL;
     }
     wc_query q = {.text = text.units, .text_len = text.len, .needle = word.units,
-                  .needle_len = word.len, .width = 1};
+                  .needle_len = word.len, .width = 1, .rule = &WC_RULE_LINES};
     size_t count = 0;
     bool counted;
     Py_BEGIN_ALLOW_THREADS
@@ -316,7 +415,7 @@ count_guarded(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObjec
 
 PyDoc_STRVAR(count_with_doc,
 "_count_with($module, /, contents, needle, backend, *, threads=1,\n"
-"            parallel_min_bytes=_parallel_min_bytes)\n--\n\n"
+"            parallel_min_bytes=_parallel_min_bytes, sep=' ', fold=None)\n--\n\n"
 "`search` with the named backend (see _backends()), GIL released, for tests\n"
 "and benchmarks; texts under `parallel_min_bytes` use one thread.");
 
@@ -325,13 +424,14 @@ count_with(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
            PyObject *kwnames)
 {
     static const char *const names[] = {"contents", "needle", "backend", "threads",
-                                        "parallel_min_bytes"};
-    static const signature sig = {"_count_with", names, 5, 3, 3};
-    PyObject *argv[5];
-    count_plan plan = {NULL, 1, WC_PARALLEL_MIN_BYTES, RELEASE_GIL};
+                                        "parallel_min_bytes", "sep", "fold"};
+    static const signature sig = {"_count_with", names, 7, 3, 3};
+    PyObject *argv[7];
+    count_plan plan = {NULL, 1, WC_PARALLEL_MIN_BYTES, RELEASE_GIL, WC_LINES, WC_FOLD_NONE};
     if (wc_parse_args(&sig, args, nargs, kwnames, argv) < 0
         || wc_parse_threads(sig.fname, argv[3], NULL, &plan.threads) < 0
-        || wc_parse_size(sig.fname, "parallel_min_bytes", argv[4], &plan.parallel_min_bytes) < 0)
+        || wc_parse_size(sig.fname, "parallel_min_bytes", argv[4], &plan.parallel_min_bytes) < 0
+        || parse_rule(sig.fname, argv[5], argv[6], &plan) < 0)
         return NULL;
     const char *name = PyUnicode_Check(argv[2]) ? PyUnicode_AsUTF8(argv[2]) : NULL;
     if (!name) {
@@ -345,8 +445,8 @@ count_with(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
         return PyErr_Format(PyExc_ValueError,
                             "_count_with() argument 'backend': no backend %R "
                             "runs on this CPU", argv[2]);
-    (void)module;
-    return count_impl(sig.fname, argv[0], argv[1], &plan);
+    /* (The folded search of a str that is not ASCII uses the module's own.) */
+    return count_impl(sig.fname, argv[0], argv[1], &plan, get_state(module));
 }
 
 PyDoc_STRVAR(backends_doc,

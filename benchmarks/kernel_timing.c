@@ -69,7 +69,8 @@ int main(int argc, char **argv)
     t4[len - 1] = 0x1f600;   /* and 4-byte */
     for (size_t j = 0; j < m; j++)
         n2[j] = (unsigned char)word[j], n4[j] = (unsigned char)word[j];
-    const wc_query queries[3] = {{t1, len, word, m, 1}, {t2, len, n2, m, 2}, {t4, len, n4, m, 4}};
+    const wc_query queries[3] = {{t1, len, word, m, 1, &WC_RULE_LINES}, {t2, len, n2, m, 2, &WC_RULE_LINES},
+                                 {t4, len, n4, m, 4, &WC_RULE_LINES}};
 
     const wc_backend *all[8];
     size_t n = wc_backends_available(all, 8), first_count = 0;

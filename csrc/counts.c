@@ -1,9 +1,11 @@
-/* word_count.counts and the private _Tally type behind counts_file and
+/* word_count.counts, the folded search of a str that is not ASCII, and the
+ * private _Tally type behind counts_file, search_file's folded search and
  * `word-count --top`: the word tables of tally.h turned into Python objects.
  *
  * The words are found and counted with the GIL released (tables of spans
  * into the text, one per thread, merged); the GIL is held only to build the
- * keys of the distinct words, in order of first appearance, into a Counter.
+ * keys of the distinct words, in order of first appearance, into a Counter,
+ * folding each distinct word once where a fold is asked for (fold.h).
  */
 #include "counts.h"
 
@@ -13,6 +15,7 @@
 #include <string.h>
 
 #include "fault.h"
+#include "fold.h"
 #include "tally.h"
 #include "tally_file.h"
 
@@ -54,7 +57,9 @@ table_set_free(table_set *set)
 typedef struct {
     bool str_keys;          /* a str text: keys in its own form */
     const char *encoding;   /* else NULL for bytes keys, or a codec's name */
+    const char *errors;     /* the codec's error handler (NULL: strict) */
     PyObject *name;         /* the file, for decoding errors (or NULL) */
+    wc_fold fold;           /* keys folded, and those that fold alike added */
 } key_maker;
 
 /* Turns the UnicodeDecodeError of word `w` into a ValueError that names the
@@ -100,11 +105,44 @@ make_key(const key_maker *km, const wc_table *t, const wc_word *w)
     if (!km->encoding)
         return PyBytes_FromStringAndSize(units, len);
     PyObject *key = strcmp(km->encoding, "utf-8") == 0
-        ? PyUnicode_DecodeUTF8(units, len, NULL)
-        : PyUnicode_Decode(units, len, km->encoding, NULL);
+        ? PyUnicode_DecodeUTF8(units, len, km->errors)
+        : PyUnicode_Decode(units, len, km->encoding, km->errors);
     if (!key && PyErr_ExceptionMatches(PyExc_UnicodeDecodeError))
         decode_error(km, w);
     return key;
+}
+
+/* The key of word `w` as the Counter holds it: made, and folded. */
+static PyObject *
+folded_key(const key_maker *km, const wc_table *t, const wc_word *w)
+{
+    PyObject *key = make_key(km, t, w);
+    if (!key || km->fold == WC_FOLD_NONE)
+        return key;
+    PyObject *folded = wc_fold_key(key, km->fold);
+    Py_DECREF(key);
+    return folded;
+}
+
+/* counter[key] += count, for a key that may be there already (folded keys). */
+static int
+add_count(PyObject *counter, PyObject *key, uint64_t count)
+{
+    PyObject *old = PyDict_GetItemWithError(counter, key);   /* borrowed */
+    if (!old && PyErr_Occurred())
+        return -1;
+    PyObject *value;
+    if (!old) {
+        value = PyLong_FromUnsignedLongLong(count);
+    }
+    else {
+        PyObject *more = PyLong_FromUnsignedLongLong(count);
+        value = more ? PyNumber_Add(old, more) : NULL;
+        Py_XDECREF(more);
+    }
+    int set = value ? PyDict_SetItem(counter, key, value) : -1;
+    Py_XDECREF(value);
+    return set;
 }
 
 /* A Counter of t's words, in order of first appearance. With `consume`, the
@@ -128,13 +166,19 @@ table_to_counter(PyObject *counter_type, const key_maker *km, wc_table *t, bool 
     }
     for (size_t i = 0; i < t->nwords; i++) {
         const wc_word *w = wc_table_word(t, i);
-        PyObject *key = make_key(km, t, w);
+        PyObject *key = folded_key(km, t, w);
         if (!key)
             goto error;
-        PyObject *value = PyLong_FromUnsignedLongLong(*wc_table_count(t, i));
-        int set = value ? PyDict_SetItem(counter, key, value) : -1;
+        int set;
+        if (km->fold != WC_FOLD_NONE) {
+            set = add_count(counter, key, *wc_table_count(t, i));
+        }
+        else {
+            PyObject *value = PyLong_FromUnsignedLongLong(*wc_table_count(t, i));
+            set = value ? PyDict_SetItem(counter, key, value) : -1;
+            Py_XDECREF(value);
+        }
         Py_DECREF(key);
-        Py_XDECREF(value);
         if (set < 0)
             goto error;
         if (consume && (i + 1) % WC_SEGMENT_WORDS == 0)
@@ -148,13 +192,72 @@ error:
 
 /* ---- counts ------------------------------------------------------------- */
 
+/* The words of a text into `all`, by `finder`, on set->n threads, the GIL
+ * released for texts from GIL_RELEASE_MIN_BYTES on (or kept, with
+ * `hold_gil`). False when out of memory. */
+static bool
+tally_text(table_set *set, wc_table *all, const wc_word_finder *finder, const operand *text,
+           size_t chunk_bytes, bool hold_gil)
+{
+    bool merged;
+    if (hold_gil || text->len * text->width < GIL_RELEASE_MIN_BYTES) {
+        wc_tally_all(set->tables, set->n, finder, text->units, text->len, text->width, false,
+                     chunk_bytes);
+        return wc_table_merge(all, set->tables, set->n);
+    }
+    Py_BEGIN_ALLOW_THREADS
+    wc_tally_all(set->tables, set->n, finder, text->units, text->len, text->width, false,
+                 chunk_bytes);
+    merged = wc_table_merge(all, set->tables, set->n);
+    Py_END_ALLOW_THREADS
+    return merged;
+}
+
+int
+wc_count_folded(const module_state *state, const operand *text, const wc_rule *rule,
+                PyObject *folded, wc_fold fold, size_t threads, bool hold_gil, size_t *count)
+{
+    wc_word_filter filter;
+    if (wc_fold_filter(folded, fold, false, &filter) < 0)
+        return -1;
+    const wc_word_finder finder = {rule, state->backend, &filter};
+    table_set set;
+    if (table_set_init(&set, threads, text->width) < 0)
+        return -1;
+    wc_table candidates;
+    wc_table_init(&candidates, text->width);
+    bool merged = tally_text(&set, &candidates, &finder, text, 0, hold_gil);
+    table_set_free(&set);
+    int result = merged ? 0 : (PyErr_NoMemory(), -1);
+    *count = 0;
+    for (size_t i = 0; result == 0 && i < candidates.nwords; i++) {
+        const wc_word *w = wc_table_word(&candidates, i);
+        PyObject *key = PyUnicode_FromKindAndData((int)candidates.width,
+                                                  wc_table_units(&candidates, w),
+                                                  (Py_ssize_t)w->len);
+        PyObject *key_folded = key ? wc_fold_key(key, fold) : NULL;
+        Py_XDECREF(key);
+        int equal = key_folded ? PyUnicode_Compare(key_folded, folded) : -1;
+        Py_XDECREF(key_folded);
+        if (equal == -1 && PyErr_Occurred())
+            result = -1;
+        else if (equal == 0)
+            *count += *wc_table_count(&candidates, i);
+    }
+    wc_table_free(&candidates);
+    return result;
+}
+
 const char wc_counts_doc[] =
-"counts($module, /, contents, *, threads=None)\n--\n\n"
+"counts($module, /, contents, *, threads=None, sep=' ', fold=None)\n--\n\n"
 "Every word of `contents` and how often it occurs, as a collections.Counter\n"
-"whose keys are in order of first appearance: equal, order included, to a\n"
-"Counter fed line.split(\" \") for each line (\"\\n\" or \"\\r\\n\" ends a line),\n"
-"empty words included. A str gives str keys, any bytes-like object bytes\n"
-"keys. The words are counted on up to `threads` threads with the GIL\n"
+"whose keys are in order of first appearance. sep=' ': equal, order\n"
+"included, to a Counter fed line.split(' ') for each line ('\\n' or\n"
+"'\\r\\n' ends a line), empty words included; sep=None: to\n"
+"Counter(contents.split()). fold='lower' or 'casefold' keys each word by\n"
+"word.lower() or word.casefold() (bytes: bytes.lower()), adding the counts\n"
+"of words that fold alike. A str gives str keys, any bytes-like object\n"
+"bytes keys. The words are counted on up to `threads` threads with the GIL\n"
 "released (None: as for search); it is held to make the keys.";
 
 /* counts, and _counts_chunked for the tests: chunk_bytes as wc_tally_text. */
@@ -162,12 +265,16 @@ static PyObject *
 counts_impl(const signature *sig, PyObject *module, PyObject *const *args, Py_ssize_t nargs,
             PyObject *kwnames)
 {
-    PyObject *argv[3];
+    PyObject *argv[5];
     size_t threads, chunk_bytes = 0;
+    wc_split split;
+    wc_fold fold;
     module_state *state = PyModule_GetState(module);
     if (wc_parse_args(sig, args, nargs, kwnames, argv) < 0
         || wc_parse_threads(sig->fname, argv[1], state, &threads) < 0
-        || (sig->nnames > 2 && wc_parse_size(sig->fname, "chunk_bytes", argv[2], &chunk_bytes) < 0)
+        || wc_parse_sep(sig->fname, argv[2], &split) < 0
+        || wc_parse_fold(sig->fname, argv[3], &fold) < 0
+        || (sig->nnames > 4 && wc_parse_size(sig->fname, "chunk_bytes", argv[4], &chunk_bytes) < 0)
         || wc_check_operand_type(sig->fname, "contents", argv[0]) < 0)
         return NULL;
     bool is_str = PyUnicode_Check(argv[0]);
@@ -180,19 +287,11 @@ counts_impl(const signature *sig, PyObject *module, PyObject *const *args, Py_ss
         wc_operand_release(&text);
         return NULL;
     }
+    const wc_rule rule = wc_rule_for(split, is_str);
+    const wc_word_finder finder = {&rule, state->backend, NULL};
     wc_table all;
     wc_table_init(&all, text.width);
-    bool merged;
-    if (text.len * text.width < GIL_RELEASE_MIN_BYTES) {
-        wc_tally_all(set.tables, set.n, text.units, text.len, text.width, false, chunk_bytes);
-        merged = wc_table_merge(&all, set.tables, set.n);
-    }
-    else {
-        Py_BEGIN_ALLOW_THREADS
-        wc_tally_all(set.tables, set.n, text.units, text.len, text.width, false, chunk_bytes);
-        merged = wc_table_merge(&all, set.tables, set.n);
-        Py_END_ALLOW_THREADS
-    }
+    bool merged = tally_text(&set, &all, &finder, &text, chunk_bytes, false);
     table_set_free(&set);
     wc_operand_release(&text);   /* the table holds the words' bytes */
     PyObject *result = NULL;
@@ -200,7 +299,7 @@ counts_impl(const signature *sig, PyObject *module, PyObject *const *args, Py_ss
         PyErr_NoMemory();
     }
     else {
-        key_maker km = {.str_keys = is_str};
+        key_maker km = {.str_keys = is_str, .fold = fold};
         result = table_to_counter(state->counter_type, &km, &all, true);
     }
     wc_table_free(&all);
@@ -210,21 +309,22 @@ counts_impl(const signature *sig, PyObject *module, PyObject *const *args, Py_ss
 PyObject *
 wc_counts(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
-    static const char *const names[] = {"contents", "threads"};
-    static const signature sig = {"counts", names, 2, 1, 1};
+    static const char *const names[] = {"contents", "threads", "sep", "fold"};
+    static const signature sig = {"counts", names, 4, 1, 1};
     return counts_impl(&sig, module, args, nargs, kwnames);
 }
 
 const char wc_counts_chunked_doc[] =
-"_counts_chunked($module, /, contents, *, threads=None, chunk_bytes=0)\n--\n\n"
+"_counts_chunked($module, /, contents, *, threads=None, sep=' ', fold=None,\n"
+"                chunk_bytes=0)\n--\n\n"
 "`counts` with the text cut into chunks of `chunk_bytes` shared by the\n"
 "threads whatever its size (0: as counts), for the tests of chunk edges.";
 
 PyObject *
 wc_counts_chunked(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
-    static const char *const names[] = {"contents", "threads", "chunk_bytes"};
-    static const signature sig = {"_counts_chunked", names, 3, 1, 1};
+    static const char *const names[] = {"contents", "threads", "sep", "fold", "chunk_bytes"};
+    static const signature sig = {"_counts_chunked", names, 5, 1, 1};
     return counts_impl(&sig, module, args, nargs, kwnames);
 }
 
@@ -259,6 +359,7 @@ wc_word_hash_py(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObj
 typedef struct {
     PyObject_HEAD
     wc_table total;         /* every word added so far, bytes */
+    wc_rule rule;           /* how the bytes split into words */
     atomic_flag busy;       /* a method is running: no two at once */
     bool consumed;          /* counter() gave its entries away */
 } tally_object;
@@ -287,13 +388,16 @@ tally_leave(tally_object *self)
 static PyObject *
 tally_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
 {
-    if (PyTuple_GET_SIZE(args) || (kwargs && PyDict_GET_SIZE(kwargs))) {
-        PyErr_SetString(PyExc_TypeError, "_Tally() takes no arguments");
+    static char *names[] = {"rule", NULL};
+    PyObject *rule_spec = NULL;
+    wc_rule rule;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|$O:_Tally", names, &rule_spec)
+        || wc_parse_byte_rule("_Tally", rule_spec, &rule) < 0)
         return NULL;
-    }
     tally_object *self = (tally_object *)type->tp_alloc(type, 0);
     if (!self)
         return NULL;
+    self->rule = rule;
     wc_table_init(&self->total, 1);
     atomic_flag_clear(&self->busy);
     self->consumed = false;
@@ -310,29 +414,64 @@ tally_dealloc(PyObject *obj)
     Py_DECREF(type);
 }
 
+/* `only`: None, or (folded, fold, utf8): the words that may fold to the str
+ * `folded` by `fold`, in bytes of UTF-8 (`utf8`) or of code points (latin-1). */
+static int
+parse_only(const char *fname, PyObject *obj, wc_word_filter *filter, bool *filtered)
+{
+    *filtered = false;
+    if (!obj || obj == Py_None)
+        return 0;
+    PyObject *folded, *fold_name;
+    int utf8;
+    wc_fold fold;
+    if (!PyTuple_Check(obj) || !PyArg_ParseTuple(obj, "UOp", &folded, &fold_name, &utf8)) {
+        PyErr_Clear();
+        PyErr_Format(PyExc_TypeError, "%s() argument 'only' must be None or a triple "
+                     "(folded, fold, utf8)", fname);
+        return -1;
+    }
+    if (wc_parse_fold(fname, fold_name, &fold) < 0)
+        return -1;
+    if (fold == WC_FOLD_NONE) {
+        PyErr_Format(PyExc_ValueError, "%s() argument 'only' needs a fold", fname);
+        return -1;
+    }
+    *filtered = true;
+    return wc_fold_filter(folded, fold, utf8, filter);
+}
+
 PyDoc_STRVAR(tally_add_fd_doc,
-"add_fd($self, /, fd, *, threads=None, name=None, block=0)\n--\n\n"
+"add_fd($self, /, fd, *, threads=None, name=None, block=0, only=None)\n--\n\n"
 "Add the words that the file descriptor `fd` holds from its position to\n"
 "its end, GIL released (csrc/tally_file.h). On an error nothing of the\n"
 "file is added: OSErrors carry `name` as their filename, a file that\n"
 "shrinks is an OSError (EIO). `block`: bytes read at a time where the file\n"
-"is not mapped (0: the default; tests cut texts into small blocks).");
+"is not mapped (0: the default; tests cut texts into small blocks).\n"
+"`only`: (folded, fold, utf8) adds only the words that may fold to the str\n"
+"`folded` (a folded search's candidates), the file's bytes UTF-8 or, with\n"
+"utf8 false, latin-1.");
 
 static PyObject *
 tally_add_fd(PyObject *obj, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
-    static const char *const names[] = {"fd", "threads", "name", "block"};
-    static const signature sig = {"add_fd", names, 4, 1, 1};
+    static const char *const names[] = {"fd", "threads", "name", "block", "only"};
+    static const signature sig = {"add_fd", names, 5, 1, 1};
     tally_object *self = (tally_object *)obj;
-    PyObject *argv[4];
+    PyObject *argv[5];
     PyObject *module = PyType_GetModule(Py_TYPE(obj));
     module_state *state = module ? PyModule_GetState(module) : NULL;
+    wc_word_filter filter;
+    bool filtered;
     wc_tally_file_query q = {.interrupted = wc_run_signal_handlers};
     if (!state
         || wc_parse_args(&sig, args, nargs, kwnames, argv) < 0
         || wc_parse_threads(sig.fname, argv[1], state, &q.threads) < 0
-        || wc_parse_size(sig.fname, "block", argv[3], &q.block) < 0)
+        || wc_parse_size(sig.fname, "block", argv[3], &q.block) < 0
+        || parse_only(sig.fname, argv[4], &filter, &filtered) < 0)
         return NULL;
+    const wc_word_finder finder = {&self->rule, state->backend, filtered ? &filter : NULL};
+    q.finder = &finder;
     PyObject *name = argv[2] == Py_None ? NULL : argv[2];
     int fd = PyObject_AsFileDescriptor(argv[0]);
     if (fd < 0 || !tally_enter(self))
@@ -363,28 +502,85 @@ tally_add_fd(PyObject *obj, PyObject *const *args, Py_ssize_t nargs, PyObject *k
     Py_RETURN_NONE;
 }
 
+PyDoc_STRVAR(tally_add_doc,
+"add($self, /, contents, *, threads=None, only=None)\n--\n\n"
+"Add the words of the bytes-like `contents`, GIL released as by counts\n"
+"(offsets, for decoding errors, count from its start); `only` as add_fd's.");
+
+static PyObject *
+tally_add(PyObject *obj, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+    static const char *const names[] = {"contents", "threads", "only"};
+    static const signature sig = {"add", names, 3, 1, 1};
+    tally_object *self = (tally_object *)obj;
+    PyObject *argv[3];
+    PyObject *module = PyType_GetModule(Py_TYPE(obj));
+    module_state *state = module ? PyModule_GetState(module) : NULL;
+    size_t threads;
+    wc_word_filter filter;
+    bool filtered;
+    if (!state
+        || wc_parse_args(&sig, args, nargs, kwnames, argv) < 0
+        || wc_parse_threads(sig.fname, argv[1], state, &threads) < 0
+        || parse_only(sig.fname, argv[2], &filter, &filtered) < 0)
+        return NULL;
+    const wc_word_finder finder = {&self->rule, state->backend, filtered ? &filter : NULL};
+    operand text;
+    if (wc_operand_from_bytes_like(&text, argv[0], sig.fname, "contents") < 0)
+        return NULL;
+    if (!tally_enter(self)) {
+        wc_operand_release(&text);
+        return NULL;
+    }
+    table_set set;
+    bool merged = false;
+    if (table_set_init(&set, threads, 1) == 0) {
+        wc_table part;
+        wc_table_init(&part, 1);
+        merged = tally_text(&set, &part, &finder, &text, 0, false);
+        table_set_free(&set);
+        merged = merged && wc_table_merge(&self->total, &part, 1);
+        if (!merged)
+            PyErr_NoMemory();
+    }
+    tally_leave(self);
+    wc_operand_release(&text);
+    if (!merged)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
 PyDoc_STRVAR(tally_counter_doc,
-"counter($self, /, encoding=None, *, name=None)\n--\n\n"
+"counter($self, /, encoding=None, *, name=None, fold=None, errors=None)\n--\n\n"
 "A Counter of every word, in order of first appearance: bytes keys, or\n"
 "str keys decoded with the codec `encoding` (its canonical name, checked\n"
-"by the caller); a ValueError names `name` and the byte offset of what\n"
-"does not decode. Uses the tally up: entries are freed as keys are made.");
+"by the caller) and its error handler `errors` (None: strict); a\n"
+"ValueError names `name` and the byte offset of what does not decode.\n"
+"`fold`: keys folded as counts' are. Uses the tally up: entries are freed\n"
+"as keys are made.");
 
 static PyObject *
 tally_counter(PyObject *obj, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
-    static const char *const names[] = {"encoding", "name"};
-    static const signature sig = {"counter", names, 2, 1, 0};
+    static const char *const names[] = {"encoding", "name", "fold", "errors"};
+    static const signature sig = {"counter", names, 4, 1, 0};
     tally_object *self = (tally_object *)obj;
-    PyObject *argv[2];
+    PyObject *argv[4];
     if (wc_parse_args(&sig, args, nargs, kwnames, argv) < 0)
         return NULL;
     key_maker km = {.name = argv[1] == Py_None ? NULL : argv[1]};
-    if (argv[0] && argv[0] != Py_None) {
-        if (!PyUnicode_Check(argv[0]))
-            return PyErr_Format(PyExc_TypeError, "counter() argument 'encoding' must be "
-                                "str or None, not %.200s", Py_TYPE(argv[0])->tp_name);
-        if (!(km.encoding = PyUnicode_AsUTF8(argv[0])))
+    if (wc_parse_fold(sig.fname, argv[2], &km.fold) < 0)
+        return NULL;
+    const char *const text_names[2] = {"encoding", "errors"};
+    const char **texts[2] = {&km.encoding, &km.errors};
+    for (int k = 0; k < 2; k++) {
+        PyObject *text = argv[k == 0 ? 0 : 3];
+        if (!text || text == Py_None)
+            continue;
+        if (!PyUnicode_Check(text))
+            return PyErr_Format(PyExc_TypeError, "counter() argument '%s' must be str or "
+                                "None, not %.200s", text_names[k], Py_TYPE(text)->tp_name);
+        if (!(*texts[k] = PyUnicode_AsUTF8(text)))
             return NULL;
     }
     PyObject *module = PyType_GetModule(Py_TYPE(obj));
@@ -512,6 +708,7 @@ tally_len(PyObject *obj)
 #define FASTCALL_KW(f) (PyCFunction)(void (*)(void))(f), METH_FASTCALL | METH_KEYWORDS
 
 static PyMethodDef tally_methods[] = {
+    {"add", FASTCALL_KW(tally_add), tally_add_doc},
     {"add_fd", FASTCALL_KW(tally_add_fd), tally_add_fd_doc},
     {"counter", FASTCALL_KW(tally_counter), tally_counter_doc},
     {"most_common", tally_most_common, METH_O, tally_most_common_doc},
@@ -519,10 +716,13 @@ static PyMethodDef tally_methods[] = {
 };
 
 PyDoc_STRVAR(tally_doc,
-"_Tally()\n--\n\n"
-"Word frequencies gathered over files (counts_file, word-count --top):\n"
-"add_fd() for each, then counter() or most_common(). Not shared between\n"
-"threads: a second call while one runs is a RuntimeError.");
+"_Tally(*, rule=None)\n--\n\n"
+"Word frequencies gathered over files and buffers of bytes (counts_file,\n"
+"search_file's folded search, word-count --top, word_count.dask): add_fd()\n"
+"or add() for each, then counter() or most_common(). `rule`: how the\n"
+"bytes split into words (None: sep=' '; else _files.byte_rule's pair).\n"
+"Not shared between threads: a second call while one runs is a\n"
+"RuntimeError.");
 
 static PyType_Slot tally_slots[] = {
     {Py_tp_new, tally_new},

@@ -9,7 +9,9 @@
 /* The most tables of a count: one per thread the pool can run. */
 #define WC_TALLY_MAX_THREADS (WC_POOL_MAX_WORKERS + 1)
 
-/* counts(contents, *, threads=None) -> collections.Counter */
+#include "fold.h"
+
+/* counts(contents, *, threads=None, sep=" ", fold=None) -> collections.Counter */
 PyObject *wc_counts(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
                     PyObject *kwnames);
 
@@ -27,6 +29,14 @@ PyObject *wc_word_hash_py(PyObject *module, PyObject *const *args, Py_ssize_t na
                           PyObject *kwnames);
 
 extern const char wc_word_hash_doc[];
+
+/* The words of a str text (not ASCII) that fold to the str `folded` (the
+ * needle folded) by `fold` and `rule`: the words that may are tallied on up
+ * to `threads` threads, the GIL released for large texts unless `hold_gil`,
+ * and each distinct one folded with the GIL. -1 with an exception. */
+int wc_count_folded(const module_state *state, const operand *text, const wc_rule *rule,
+                    PyObject *folded, wc_fold fold, size_t threads, bool hold_gil,
+                    size_t *count);
 
 /* Imports collections.Counter into `state` and adds _Tally to `module`. */
 int wc_counts_exec(PyObject *module, module_state *state);

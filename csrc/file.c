@@ -7,10 +7,11 @@
  * The price of mapping, SIGBUS when the file shrinks, is paid by fault.h.
  *
  * Blocks cut the text anywhere, even inside a word: a start i is counted in
- * the block that holds text[i-1 .. i+m+1], everything the rule looks at. So a
- * block counts the starts whose word ends inside it, and its last m + 2 bytes
- * (one before the first uncounted start, and the starts themselves) begin the
- * next block. Memory stays at one block whatever the line lengths.
+ * the block that holds text[i-1-R .. i+m+R], everything the rule looks at
+ * (R = RULE_REACH, rule.h). So a block counts the starts whose word ends
+ * inside it, and its last bytes (the R + 1 before the first uncounted start,
+ * and the starts themselves) begin the next block. Memory stays at one block
+ * whatever the line lengths.
  */
 #define _GNU_SOURCE
 #include "file.h"
@@ -72,6 +73,7 @@ static wc_file_status count_mapped(const wc_file_query *fq, const wc_mapping *m,
         .needle = fq->needle,
         .needle_len = fq->needle_len,
         .width = 1,
+        .rule = fq->rule,
     };
     wc_fault_handler_install();
     return wc_count_words_guarded(fq->backend, &q, fq->threads, fq->parallel_min_bytes, count)
@@ -104,35 +106,36 @@ wc_file_status wc_file_fill(int fd, char *buf, size_t cap, size_t *len, bool *eo
 static wc_file_status count_stream(const wc_file_query *fq, int fd, size_t *count,
                                    int *error)
 {
-    const size_t m = fq->needle_len;
-    const size_t cap = (fq->block ? fq->block : WC_FILE_BLOCK) + m + 2;
+    const size_t m = fq->needle_len, before = RULE_REACH + 1, after = m + RULE_REACH;
+    const size_t cap = (fq->block ? fq->block : WC_FILE_BLOCK) + before + after;
     char *buf = malloc(cap);
     if (!buf) {
         *error = ENOMEM;
         return WC_FILE_OS_ERROR;
     }
     size_t len = 0;        /* bytes in buf */
-    size_t first = 0;      /* the first start not yet counted: 1 once buf[0] is context */
+    size_t first = 0;      /* the first start not yet counted: `before` once buf
+                              begins with the bytes before it */
     bool eof = false;
     size_t total = 0;
     wc_file_status status;
     while ((status = wc_file_fill(fd, buf, cap, &len, &eof, fq->interrupted, fq->ctx, error))
            == WC_FILE_COUNTED) {
         wc_query q = {.text = buf, .text_len = len, .needle = fq->needle,
-                      .needle_len = m, .width = 1};
+                      .needle_len = m, .width = 1, .rule = fq->rule};
         if (eof) {
             total += wc_count_starts(fq->backend, &q, first, len, fq->threads,
                                      fq->parallel_min_bytes);
             /* The rule's one exception at the text's end (kernel.h). */
-            total += m == 0 && len > 0 && buf[len - 1] == ' ';
+            total += fq->rule->split == WC_LINES && m == 0 && len > 0 && buf[len - 1] == ' ';
             break;
         }
-        size_t end = len - (m + 1);  /* the words of these starts end in buf */
+        size_t end = len - after;  /* what these starts look at lies in buf */
         total += wc_count_starts(fq->backend, &q, first, end, fq->threads,
                                  fq->parallel_min_bytes);
-        memmove(buf, buf + end - 1, len - (end - 1));
-        len -= end - 1;
-        first = 1;
+        memmove(buf, buf + end - before, len - (end - before));
+        len -= end - before;
+        first = before;
         if (fq->interrupted && fq->interrupted(fq->ctx)) {
             status = WC_FILE_INTERRUPTED;
             break;
@@ -145,7 +148,8 @@ static wc_file_status count_stream(const wc_file_query *fq, int fd, size_t *coun
 
 wc_file_status wc_count_fd(const wc_file_query *fq, int fd, size_t *count, int *error)
 {
-    wc_query needle = {.needle = fq->needle, .needle_len = fq->needle_len, .width = 1};
+    wc_query needle = {.needle = fq->needle, .needle_len = fq->needle_len, .width = 1,
+                       .rule = fq->rule};
     wc_mapping m;
     wc_fd_plan plan = wc_file_plan(fd, &m, error);
     if (plan == WC_FD_FAILED)

@@ -7,7 +7,8 @@
  *     else:                                          # pipes, ttys, /proc, /sys
  *         for block in reads(fd):                    # blocks of WC_FILE_BLOCK
  *             count += starts in block whose word ends inside it
- *             keep the block's last needle_len + 2 bytes for the next one
+ *             keep the bytes the rule looks at around the starts left
+ *             (needle_len + 2 * RULE_REACH + 1) for the next one
  *
  * Both run without the GIL. A read that fails with EINTR, and the end of each
  * block, call `interrupted` (which may run Python's signal handlers), and the
@@ -36,6 +37,7 @@ typedef enum {
 
 typedef struct {
     const wc_backend *backend;
+    const wc_rule *rule;    /* for 1-byte units */
     const void *needle;     /* bytes */
     size_t needle_len;
     size_t threads;

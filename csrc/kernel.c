@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "fault.h"
-#include "kernel_rule.h"
+#include "rule.h"
 #include "pool.h"
 
 #ifdef WC_HAVE_X86_BACKENDS
@@ -78,9 +78,20 @@ const wc_backend *wc_backend_find(const char *name)
 
 bool wc_needle_can_match(const wc_query *q)
 {
-    for (size_t i = 0; i < q->needle_len; i++)
-        if (wc_is_separator(wc_load(q->needle, i, q->width)))
+    const size_t m = q->needle_len;
+    if (m == 0)
+        return q->rule->split == WC_LINES;
+    for (size_t i = 0; i < m; i++)
+        if (wc_separator_at(q->rule, q->needle, m, i, q->width))
             return false;
+    if (q->rule->utf8) {
+        /* A word begins after whitespace and ends before it: with a
+         * continuation byte first or a lead byte last, the needle could
+         * match across a separator's bytes. */
+        const unsigned char *needle = q->needle;
+        if ((needle[0] & 0xC0) == 0x80 || needle[m - 1] >= 0xC0)
+            return false;
+    }
     return true;
 }
 
@@ -210,12 +221,12 @@ typedef struct {
     size_t count;
 } final_word;
 
-/* The rule's one exception: the empty needle's word at the very end, when the
- * text ends in a space. */
+/* The rule's one exception: by sep=" ", the empty needle's word at the very
+ * end, when the text ends in a space. */
 static void check_final_empty_word(void *ctx)
 {
     final_word *f = ctx;
-    f->count = f->q->needle_len == 0 && f->q->text_len > 0
+    f->count = f->q->rule->split == WC_LINES && f->q->needle_len == 0 && f->q->text_len > 0
         && wc_load(f->q->text, f->q->text_len - 1, f->q->width) == ' ';
 }
 

@@ -1,27 +1,20 @@
-/* The counting kernel: how many words of a text equal a needle.
- *
- * The rule, as Python (see word_count.search_py for the reference):
- *
- *     lines = text.split("\n"), without the empty piece after a final "\n",
- *             each "\r" right before a "\n" dropped with it;
- *     count = sum(line.split(" ").count(needle) for line in lines)
+/* The counting kernel: how many words of a text equal a needle, by a rule
+ * (rule.h: sep=" " or sep=None, and ASCII folding).
  *
  * The rule is local, which is what lets the kernel be vectorised and cut into
- * chunks anywhere: a word equal to the needle (length m, holding no " " and no
- * "\n") starts at unit i exactly when
+ * chunks anywhere: a word equal to the needle (length m, holding no
+ * separator) starts at unit i exactly when
  *
- *     text[i:i+m] == needle
- *     and (i == 0 or text[i-1] in " \n")                      -- a word starts
- *     and (i+m == len or text[i+m] == " "                      -- and ends there
- *          or text[i+m:i+m+2] == "\r\n"
- *          or (text[i+m] == "\n" and needle does not end in "\r"))
+ *     text[i:i+m] == needle                 (A-Z as a-z with fold_ascii)
+ *     and wc_word_starts_at(i)              (i == 0, or a separator before)
+ *     and wc_word_ends_at(i + m)            (the end, a separator, or with
+ *                                            WC_LINES a "\r\n")
  *
- * (a needle ending in "\r" cannot end right before "\n": that "\r" is the line
- * ending's). The one exception is the empty needle at i == len, which names a
- * word only when the text ends in " " (after a final "\n" there is no line).
- * Every backend counts the starts i of one range [begin, end) of the text;
- * wc_count_words sums the ranges, adds that exception and spreads ranges over
- * threads.
+ * The one exception is WC_LINES's empty needle at i == len, which names a
+ * word only when the text ends in " " (after a final "\n" there is no line);
+ * with WC_SPACES there are no empty words. Every backend counts the starts i
+ * of one range [begin, end) of the text; wc_count_words sums the ranges,
+ * adds that exception and spreads ranges over threads.
  *
  * Texts are arrays of 1-, 2- or 4-byte units (bytes and the three PEP 393
  * forms of str); text and needle always share one width.
@@ -33,22 +26,40 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rule.h"
+
 typedef struct wc_query {
     const void *text;     /* text_len units of `width` bytes */
     size_t text_len;
     const void *needle;   /* needle_len units of `width` bytes */
     size_t needle_len;
     unsigned width;       /* 1, 2 or 4 */
+    const wc_rule *rule;
 } wc_query;
 
+static inline bool wc_needle_ends_cr(const wc_query *q)
+{
+    return q->needle_len > 0 && wc_load(q->needle, q->needle_len - 1, q->width) == '\r';
+}
+
 /* Counts the needle's words that start at a unit in [begin, end).
- * Preconditions: begin <= end <= text_len, and wc_needle_can_match(q). */
+ * Preconditions: begin <= end <= text_len, wc_needle_can_match(q), and a
+ * rule that the width takes: bytes.split's whitespace, UTF-8's and
+ * fold_ascii on 1-byte units only. */
 typedef size_t (*wc_count_range_fn)(const wc_query *q, size_t begin, size_t end);
 
-/* A backend: one range counter per unit width (index 0, 1, 2 for 1, 2, 4). */
+/* The separators among units p .. p+63 of text[0 .. len) by `rule`, bit k
+ * for unit p + k (units past len count as separators), and in *line_ends
+ * the "\n" among them: the words of the word tables (tally.h). */
+typedef uint64_t (*wc_separators_fn)(const wc_rule *rule, const void *text, size_t len,
+                                     size_t p, uint64_t *line_ends);
+
+/* A backend: one range counter and one separator finder per unit width
+ * (index 0, 1, 2 for 1, 2, 4). */
 typedef struct wc_backend {
     const char *name;
     wc_count_range_fn count_range[3];
+    wc_separators_fn separators[3];
 } wc_backend;
 
 /* The portable reference every other backend is tested against. */
@@ -76,7 +87,9 @@ const wc_backend *wc_backend_best(void);
 /* The backend called `name`, or NULL if unknown or not runnable here. */
 const wc_backend *wc_backend_find(const char *name);
 
-/* False when no word can equal the needle: it holds " " or "\n". */
+/* False when no word can equal the needle: it holds a separator, or is
+ * empty under WC_SPACES (or, with UTF-8 whitespace, begins or ends where no
+ * UTF-8 character does). */
 bool wc_needle_can_match(const wc_query *q);
 
 /* The whole count, on up to `threads` threads (the caller's included); texts

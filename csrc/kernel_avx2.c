@@ -34,6 +34,18 @@ static inline simd_mask simd_eq(unsigned w, simd_vec a, simd_vec b)
                   : _mm256_cmpeq_epi32(a, b);
 }
 
+static inline simd_vec simd_sub(unsigned w, simd_vec a, simd_vec b)
+{
+    return w == 1 ? _mm256_sub_epi8(a, b) : w == 2 ? _mm256_sub_epi16(a, b) : _mm256_sub_epi32(a, b);
+}
+
+static inline simd_mask simd_le(unsigned w, simd_vec a, simd_vec b)
+{
+    return w == 1 ? _mm256_cmpeq_epi8(_mm256_min_epu8(a, b), a)
+         : w == 2 ? _mm256_cmpeq_epi16(_mm256_min_epu16(a, b), a)
+                  : _mm256_cmpeq_epi32(_mm256_min_epu32(a, b), a);
+}
+
 static inline simd_mask simd_and(simd_mask a, simd_mask b) { return _mm256_and_si256(a, b); }
 static inline simd_mask simd_or(simd_mask a, simd_mask b) { return _mm256_or_si256(a, b); }
 static inline uint64_t simd_bits(simd_mask m) { return (uint32_t)_mm256_movemask_epi8(m); }
@@ -61,18 +73,13 @@ static inline simd_vec simd_narrow(const char *at, unsigned w)
                                    narrow_16((const __m128i *)(at + 16 * w), w), 1);
 }
 
-/* Bytes: one shuffle and one compare instead of two compares and an OR
- * (the trick is explained in kernel_avx512.c). */
-#define SIMD_HAS_AND_SEP
-static inline simd_mask simd_and_sep(unsigned w, simd_mask k, simd_vec a)
+/* Separators: one shuffle and one compare (the trick is explained in
+ * kernel_avx512.c). */
+#define SIMD_HAS_IMAGE_EQ
+static inline simd_mask simd_image_eq(simd_vec a, const uint8_t image[16])
 {
-    if (w != 1)
-        return simd_and(k, simd_or(simd_eq(w, a, simd_splat(w, ' ')),
-                                   simd_eq(w, a, simd_splat(w, '\n'))));
-    const __m256i image = _mm256_broadcastsi128_si256(_mm_setr_epi8(
-        0x20, 0x00, 0x03, 0x02, 0x05, 0x04, 0x07, 0x06,
-        0x09, 0x08, 0x0a, 0x0a, 0x0d, 0x0c, 0x0f, 0x0e));
-    return simd_and(k, _mm256_cmpeq_epi8(_mm256_shuffle_epi8(image, a), a));
+    const __m256i table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)image));
+    return _mm256_cmpeq_epi8(_mm256_shuffle_epi8(table, a), a);
 }
 
 #include "kernel_simd.h"

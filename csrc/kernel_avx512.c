@@ -33,6 +33,18 @@ static inline simd_vec simd_splat(unsigned w, uint32_t unit)
 
 typedef __mmask64 simd_mask;   /* narrower compares fill its low bits */
 
+static inline simd_vec simd_sub(unsigned w, simd_vec a, simd_vec b)
+{
+    return w == 1 ? _mm512_sub_epi8(a, b) : w == 2 ? _mm512_sub_epi16(a, b) : _mm512_sub_epi32(a, b);
+}
+
+static inline simd_mask simd_le(unsigned w, simd_vec a, simd_vec b)
+{
+    return w == 1 ? _mm512_cmple_epu8_mask(a, b)
+         : w == 2 ? _mm512_cmple_epu16_mask(a, b)
+                  : _mm512_cmple_epu32_mask(a, b);
+}
+
 static inline simd_mask simd_and(simd_mask a, simd_mask b) { return a & b; }
 static inline simd_mask simd_or(simd_mask a, simd_mask b) { return a | b; }
 static inline uint64_t simd_bits(simd_mask m) { return m; }
@@ -62,20 +74,15 @@ static inline simd_mask simd_and_eq(unsigned w, simd_mask k, simd_vec a, simd_ve
                   : _mm512_mask_cmpeq_epi32_mask((__mmask16)k, a, b);
 }
 
-/* Bytes: each byte's low nibble picks the separator with that nibble (" " is
- * 0x20, "\n" is 0x0a) or a byte whose low nibble differs (so equals nothing
- * with this nibble); only " " and "\n" equal their image. A byte with its top
- * bit set shuffles to 0, which it is not. */
-#define SIMD_HAS_AND_SEP
-static inline simd_mask simd_and_sep(unsigned w, simd_mask k, simd_vec a)
+/* Separators: each byte's low nibble picks the separator with that nibble
+ * (by sep=" ", " " is 0x20 and "\n" 0x0a) or a byte whose low nibble
+ * differs (so equals nothing with this nibble); only separators equal their
+ * image. A byte with its top bit set shuffles to 0, which it is not. */
+#define SIMD_HAS_IMAGE_EQ
+static inline simd_mask simd_image_eq(simd_vec a, const uint8_t image[16])
 {
-    if (w != 1)
-        return simd_and_eq(w, k, a, simd_splat(w, ' '))
-             | simd_and_eq(w, k, a, simd_splat(w, '\n'));
-    const __m512i image = _mm512_broadcast_i32x4(_mm_setr_epi8(
-        0x20, 0x00, 0x03, 0x02, 0x05, 0x04, 0x07, 0x06,
-        0x09, 0x08, 0x0a, 0x0a, 0x0d, 0x0c, 0x0f, 0x0e));
-    return _mm512_mask_cmpeq_epi8_mask(k, _mm512_shuffle_epi8(image, a), a);
+    const __m512i table = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)image));
+    return _mm512_cmpeq_epi8_mask(_mm512_shuffle_epi8(table, a), a);
 }
 
 #include "kernel_simd.h"

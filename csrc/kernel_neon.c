@@ -32,6 +32,20 @@ static inline simd_mask simd_eq(unsigned w, simd_vec a, simd_vec b)
                   : vreinterpretq_u8_u32(vceqq_u32(vreinterpretq_u32_u8(a), vreinterpretq_u32_u8(b)));
 }
 
+static inline simd_vec simd_sub(unsigned w, simd_vec a, simd_vec b)
+{
+    return w == 1 ? vsubq_u8(a, b)
+         : w == 2 ? vreinterpretq_u8_u16(vsubq_u16(vreinterpretq_u16_u8(a), vreinterpretq_u16_u8(b)))
+                  : vreinterpretq_u8_u32(vsubq_u32(vreinterpretq_u32_u8(a), vreinterpretq_u32_u8(b)));
+}
+
+static inline simd_mask simd_le(unsigned w, simd_vec a, simd_vec b)
+{
+    return w == 1 ? vcleq_u8(a, b)
+         : w == 2 ? vreinterpretq_u8_u16(vcleq_u16(vreinterpretq_u16_u8(a), vreinterpretq_u16_u8(b)))
+                  : vreinterpretq_u8_u32(vcleq_u32(vreinterpretq_u32_u8(a), vreinterpretq_u32_u8(b)));
+}
+
 static inline simd_mask simd_and(simd_mask a, simd_mask b) { return vandq_u8(a, b); }
 static inline simd_mask simd_or(simd_mask a, simd_mask b) { return vorrq_u8(a, b); }
 static inline simd_mask simd_all_lanes(void) { return vdupq_n_u8(0xff); }
@@ -50,6 +64,15 @@ static inline simd_vec simd_narrow(const char *at, unsigned w)
     uint16x8_t high = vcombine_u16(vqmovn_u32(vreinterpretq_u32_u8(simd_load(at + 32))),
                                    vqmovn_u32(vreinterpretq_u32_u8(simd_load(at + 48))));
     return vcombine_u8(vqmovn_u16(low), vqmovn_u16(high));
+}
+
+/* Separators: each byte's low nibble picks, by a table lookup, the
+ * separator with that nibble or a byte that equals nothing with it (see
+ * kernel_avx512.c); a byte from 0x80 picks a byte below it. */
+#define SIMD_HAS_IMAGE_EQ
+static inline simd_mask simd_image_eq(simd_vec a, const uint8_t image[16])
+{
+    return vceqq_u8(vqtbl1q_u8(vld1q_u8(image), vandq_u8(a, vdupq_n_u8(0x0F))), a);
 }
 
 /* A block's four compare results as 64 bits, bit k for byte k: each byte

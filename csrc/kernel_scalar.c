@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "kernel.h"
-#include "kernel_rule.h"
+#include "rule.h"
 
 static inline size_t count_range(const wc_query *q, size_t begin, size_t end,
                                  unsigned width)
@@ -20,15 +20,15 @@ static inline size_t count_range(const wc_query *q, size_t begin, size_t end,
     if (end > last + 1)
         end = last + 1;
 
-    const bool needle_ends_cr = wc_needle_ends_cr(q);
+    const bool needle_ends_cr = wc_needle_ends_cr(q), fold = q->rule->fold_ascii;
     const char *text = q->text;
     size_t count = 0;
     for (size_t i = begin; i < end; i++) {
-        if (i > 0 && !wc_is_separator(wc_load(text, i - 1, width)))
+        if (!wc_word_starts_at(q->rule, text, len, i, width))
             continue;
-        if (memcmp(text + i * width, q->needle, m * width) != 0)
+        if (!wc_bytes_equal(text + i * width, q->needle, m * width, fold))
             continue;
-        count += wc_word_ends_at(text, len, i + m, width, needle_ends_cr);
+        count += wc_word_ends_at(q->rule, text, len, i + m, width, needle_ends_cr);
     }
     return count;
 }
@@ -37,7 +37,27 @@ static size_t count_range_scalar_1(const wc_query *q, size_t b, size_t e) { retu
 static size_t count_range_scalar_2(const wc_query *q, size_t b, size_t e) { return count_range(q, b, e, 2); }
 static size_t count_range_scalar_4(const wc_query *q, size_t b, size_t e) { return count_range(q, b, e, 4); }
 
+static inline uint64_t separators(const wc_rule *rule, const void *text, size_t len, size_t p,
+                                  uint64_t *line_ends, unsigned width)
+{
+    uint64_t sep = 0, nl = 0;
+    for (size_t k = 0; k < 64; k++) {
+        size_t i = p + k;
+        if (i >= len || wc_separator_at(rule, text, len, i, width))
+            sep |= (uint64_t)1 << k;
+        if (i < len && wc_load(text, i, width) == '\n')
+            nl |= (uint64_t)1 << k;
+    }
+    *line_ends = nl;
+    return sep;
+}
+
+static uint64_t separators_scalar_1(const wc_rule *r, const void *t, size_t len, size_t p, uint64_t *nl) { return separators(r, t, len, p, nl, 1); }
+static uint64_t separators_scalar_2(const wc_rule *r, const void *t, size_t len, size_t p, uint64_t *nl) { return separators(r, t, len, p, nl, 2); }
+static uint64_t separators_scalar_4(const wc_rule *r, const void *t, size_t len, size_t p, uint64_t *nl) { return separators(r, t, len, p, nl, 4); }
+
 const wc_backend wc_backend_scalar = {
     .name = "scalar",
     .count_range = {count_range_scalar_1, count_range_scalar_2, count_range_scalar_4},
+    .separators = {separators_scalar_1, separators_scalar_2, separators_scalar_4},
 };

@@ -2,26 +2,26 @@
  * instruction-set file (kernel_sse2.c, kernel_avx2.c, kernel_avx512.c,
  * kernel_neon.c) after it has defined that vocabulary for its registers.
  *
- * The rule (kernel.h) decides a start i from a few units around it. With a
+ * The rule (rule.h) decides a start i from a few units around it. With a
  * needle of m units, a word equal to it starts at i when
  *
- *     starts = text[i-1]     in " \n"
+ *     starts = text[i-1]     is a separator (or i == 0)
  *     first  = text[i]       == needle[0]
  *     last   = text[i+m-1]   == needle[m-1]
- *     ends   = text[i+m]     in " \n"  (only " " if the needle ends in "\r")
- *              or text[i+m:i+m+2] == "\r\n"
+ *     ends   = text[i+m]     is a separator (or i+m == len)
+ *              or, by sep=" ", text[i+m:i+m+2] == "\r\n"
  *     and the m-2 units between first and last are the needle's.
  *
- * THE BLOCK SCAN (needles of up to 62 units not ending in "\r": nearly all).
- * The text goes by in blocks of 64 units, each register of it loaded once,
- * at a multiple of 64 bytes, and compared three or four times; each compare
- * becomes a 64-bit mask, bit k for unit k of the block:
+ * THE BLOCK SCAN. The text goes by in blocks of 64 units, each register of it
+ * loaded once, at a multiple of 64 bytes, and compared three or four times;
+ * each compare becomes a 64-bit mask, bit k for unit k of the block:
  *
- *     sep    units in " \n"     (one byte shuffle and one compare: see
- *                                kernel_avx512.c)
+ *     sep    separators         (by sep=" ", one byte shuffle and one
+ *                                compare: see kernel_avx512.c)
  *     first  units == needle[0]
  *     last   units == needle[m-1]
- *     cr     units == "\r"      (made only for a block that holds one)
+ *     cr     units == "\r"      (by sep=" ", made only for a block that
+ *                                holds one)
  *
  * A start's neighbours are then shifts of these masks, not more loads:
  *
@@ -36,7 +36,23 @@
  * block b. An end before "\r" (ends_cr, from cr) counts when "\n" follows:
  * tested one candidate at a time, since only a CRLF line ending right after
  * needle[m-1] makes one. For m <= 2 the count is a popcount of candidates;
- * longer needles compare each candidate's middle in the text.
+ * longer needles compare each candidate's middle in the text. Needles of 63
+ * units and more, and by sep=" " needles ending in "\r" (which "\n" cannot
+ * end), take the heads alone as candidates and compare each whole, its end
+ * tested by the rule (shape HEADS).
+ *
+ * SEPARATORS, per kind of rule (kinds, below): sep=" " has " " and "\n";
+ * bytes by sep=None \t \n \v \f \r and space, one shuffle and one compare
+ * too; a str by sep=None adds \x1c-\x1f and its two whitespace units from
+ * 0x80 (a range and two compares). Whitespace of more than one byte or unit
+ * is rare, and only looked for in a block that may hold it: a block with a
+ * unit that narrows to 0xFF (U+1680 ... U+3000 all do), or with a byte
+ * that may begin UTF-8 whitespace (0xC2, 0xE1-0xE3); those blocks take a
+ * slower path (wide_spaces, utf8_spaces) that finds it exactly.
+ *
+ * FOLDING (fold_ascii, 1-byte units): the first and last masks are the
+ * units equal to the needle's unit in either case, and middles compare
+ * case-blind (wc_bytes_equal); the needle comes lowered.
  *
  * NARROWING. A 2- or 4-byte str is turned into bytes as it is loaded
  * (saturating packs), and the block scan runs on those bytes: a block of 64
@@ -46,26 +62,20 @@
  * where a pack is signed). So separators, "\r" and needle units below 0xFF
  * are found exactly: no other unit narrows to them. A needle holding a unit
  * of 0 or from 0xFF up narrows ambiguously; then every candidate is compared
- * whole, in the wide text.
+ * whole, in the wide text (shape VERIFIED).
  *
- * Per register of text the block scan does three or four compares and as
- * many movemasks, where the loop below, which it replaced for these needles,
- * made five unaligned loads and about fourteen operations. On one Zen 1 core
- * (benchmarks/kernel_timing.c, 1 M characters in cache, the best of several
- * runs) bytes went from 8.8 to 13.3 G chars/s, the 2-byte form from 4.1 to
- * 11.1 and the 4-byte form from 2.0 to 9.0.
+ * EDGES. A block is classified from the text where its 64 units lie inside
+ * it; the last ones, which reach past the text's end, from a copy padded
+ * with spaces, and a block wholly past the end is all separators: the end of
+ * the text ends a word just as a space would, and a unit before the text's
+ * start is taken as a separator (the first word starts at 0). So every start
+ * of a range is counted by the same code, nothing outside the text is read,
+ * and texts of a few units cost one classified block.
  *
- * THE FIVE-LOAD LOOP (needles of 63 units and more, needles ending in "\r",
- * and the last starts of a range, which the block scan leaves): for a
- * register of consecutive starts, one unaligned load at each of i-1, i,
- * i+m-1 and i+m (and i+m+1 when a "\r" follows a candidate), a compare of
- * each in the text's own width, and their AND is the candidates.
- *
- * Edges: the block scan reads units p-1 to p+127 for the starts of the block
- * at p; the five-load loop from text[p-1] to text[p+V+m]. Each runs only
- * while that is inside the text, and the scalar backend counts the rest of
- * the range (start 0, the last starts, ranges too short). Nothing is ever
- * read outside the text.
+ * On one Zen 1 core (benchmarks/kernel_timing.c, 1 M characters in cache,
+ * the best of several runs) the block scan took bytes from 8.8 to 13.3 G
+ * chars/s, the 2-byte form from 4.1 to 11.1 and the 4-byte form from 2.0 to
+ * 9.0, against the loop of five unaligned loads per register it replaced.
  *
  * The vocabulary, for unit widths w of 1, 2 and 4 bytes:
  *     simd_vec                      a register
@@ -78,6 +88,8 @@
  *     simd_all_lanes()              a compare result true in every lane
  *     simd_splat(w, unit)           every w-byte lane set to `unit`
  *     simd_eq(w, a, b)              lanes where a == b (for the defaults)
+ *     simd_sub(w, a, b)             a - b in each lane
+ *     simd_le(w, a, b)              lanes where a <= b, unsigned
  *     simd_and(a, b), simd_or(a, b) on compare results
  *     simd_bits(mask)               as an integer: bit k*SIMD_BITS_PER_UNIT(w)
  *                                   for lane k (the lane's other bits copy it)
@@ -87,8 +99,9 @@
  * and, where the instruction set does better than the defaults below,
  *     simd_and_eq(w, k, a, b)       lanes of k where a == b
  *                                   (with SIMD_HAS_AND_EQ defined)
- *     simd_and_sep(w, k, a)         lanes of k where a is " " or "\n"
- *                                   (with SIMD_HAS_AND_SEP defined)
+ *     simd_image_eq(a, image)       bytes equal to byte (a & 15) of the
+ *                                   16-byte `image` (never those from 0x80)
+ *                                   (with SIMD_HAS_IMAGE_EQ defined)
  *     simd_block_bits(masks)        the compare results of a block's
  *                                   registers as 64 bits, bit k for byte k
  *                                   (with SIMD_HAS_BLOCK_BITS defined)
@@ -97,7 +110,7 @@
 #include <string.h>
 
 #include "kernel.h"
-#include "kernel_rule.h"
+#include "rule.h"
 
 #ifndef SIMD_HAS_AND_EQ
 static inline simd_mask simd_and_eq(unsigned w, simd_mask k, simd_vec a, simd_vec b)
@@ -106,13 +119,11 @@ static inline simd_mask simd_and_eq(unsigned w, simd_mask k, simd_vec a, simd_ve
 }
 #endif
 
-#ifndef SIMD_HAS_AND_SEP
-static inline simd_mask simd_and_sep(unsigned w, simd_mask k, simd_vec a)
+/* Lanes where lo <= a <= hi, unsigned. */
+static inline simd_mask simd_in_range(unsigned w, simd_vec a, uint32_t lo, uint32_t hi)
 {
-    return simd_and(k, simd_or(simd_eq(w, a, simd_splat(w, ' ')),
-                               simd_eq(w, a, simd_splat(w, '\n'))));
+    return simd_le(w, simd_sub(w, a, simd_splat(w, lo)), simd_splat(w, hi - lo));
 }
-#endif
 
 /* The lowest bit of each lane in a mask of `bits` bits per lane (1, 2, 4, 8
  * or 16): 0xff..ff, 0x55..55, 0x11..11, 0x0101.., 0x0001000100010001. */
@@ -121,66 +132,103 @@ static inline uint64_t simd_lane_low_bits(unsigned bits)
     return ~(uint64_t)0 / ((~(uint64_t)0) >> (64 - bits));
 }
 
-/* Needle shapes that get a loop of their own, so that no test of the
- * needle's length is left inside a loop (the compiler does not hoist them). */
-enum { EMPTY_NEEDLE, ONE_UNIT, TWO_UNITS, LONGER };
+/* ---- separators --------------------------------------------------------- */
 
-/* Counts the starts p, p+lanes, ... while the loads stay inside the text
- * (p + lanes + m < len) and the range (p + lanes <= end); returns the count
- * and advances *start past the starts it covered. `shape` and
- * `needle_ends_cr` are constants where this is called. */
-static inline __attribute__((always_inline)) size_t
-simd_scan(const wc_query *q, size_t *start, size_t end, unsigned w,
-          int shape, bool needle_ends_cr)
+/* The kinds of rule the block scan is compiled for: each separator set is
+ * tested in its own loops. */
+enum { KIND_LINES, KIND_BYTES, KIND_STR, KIND_UTF8, NKINDS };
+
+static inline int rule_kind(const wc_rule *rule)
 {
-    const size_t len = q->text_len, m = q->needle_len;
-    const size_t lanes = SIMD_BYTES / w;
-    const char *text = q->text;
-    const simd_vec space = simd_splat(w, ' '), lf = simd_splat(w, '\n'),
-                   cr = simd_splat(w, '\r');
-    const simd_vec first = simd_splat(w, shape != EMPTY_NEEDLE ? wc_load(q->needle, 0, w) : 0);
-    const simd_vec last = simd_splat(w, shape >= TWO_UNITS ? wc_load(q->needle, m - 1, w) : 0);
-    const simd_mask all_lanes = simd_all_lanes();
-    const uint64_t low_bits = simd_lane_low_bits(SIMD_BITS_PER_UNIT(w));
-    const unsigned shift = (unsigned)__builtin_ctz(SIMD_BITS_PER_UNIT(w));
-    size_t count = 0, p = *start;
-
-    for (; p + lanes + m < len && p + lanes <= end; p += lanes) {
-        const char *at = text + p * w;
-        /* Two short chains of masked compares, joined at the end, give the
-         * core two independent strands to overlap. */
-        simd_mask head = simd_and_sep(w, all_lanes, simd_load(at - w));
-        if (shape != EMPTY_NEEDLE)
-            head = simd_and_eq(w, head, simd_load(at), first);
-        simd_mask tail = all_lanes;
-        if (shape >= TWO_UNITS)
-            tail = simd_and_eq(w, tail, simd_load(at + (m - 1) * w), last);
-        simd_vec after = simd_load(at + m * w);
-        simd_mask ends = needle_ends_cr ? simd_and_eq(w, tail, after, space)
-                                        : simd_and_sep(w, tail, after);
-        simd_mask match = simd_and(head, ends);
-        /* A candidate followed by "\r" is rare (it ends a CRLF line): test
-         * the "\n" after it only then, saving a load and a compare. */
-        simd_mask before_cr = simd_and_eq(w, simd_and(head, tail), after, cr);
-        if (simd_bits(before_cr))
-            match = simd_or(match, simd_and_eq(w, before_cr,
-                                               simd_load(at + (m + 1) * w), lf));
-        uint64_t candidates = simd_bits(match) & low_bits;
-        if (shape != LONGER) {
-            count += (size_t)__builtin_popcountll(candidates);
-            continue;
-        }
-        for (; candidates; candidates &= candidates - 1) {
-            size_t i = p + ((size_t)__builtin_ctzll(candidates) >> shift);
-            count += wc_bytes_equal(text + (i + 1) * w, (const char *)q->needle + w,
-                                    (m - 2) * w);
-        }
-    }
-    *start = p;
-    return count;
+    if (rule->split == WC_LINES)
+        return KIND_LINES;
+    return !rule->str_spaces ? KIND_BYTES : rule->utf8 ? KIND_UTF8 : KIND_STR;
 }
 
-/* ---- The block scan: each unit loaded once, wide units narrowed ---- */
+/* The images of simd_image_eq: each byte's low nibble picks the separator
+ * with that nibble, or a byte whose low nibble differs (and so equals no
+ * byte with this nibble). Only the separators equal their image. */
+#define IMAGE_LINES   0x20, 0x00, 0x03, 0x02, 0x05, 0x04, 0x07, 0x06, \
+                      0x09, 0x08, 0x0a, 0x0a, 0x0d, 0x0c, 0x0f, 0x0e     /* " ", "\n" */
+#define IMAGE_SPACES  0x20, 0x00, 0x03, 0x02, 0x05, 0x04, 0x07, 0x06, \
+                      0x09, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0f, 0x0e     /* " ", \t-\r */
+
+/* Bytes (or narrowed units) that separate words by a rule of `kind`; `highs`
+ * are KIND_STR's two whitespace units from 0x80. */
+static inline __attribute__((always_inline)) simd_mask
+simd_separators(int kind, simd_vec bytes, const simd_vec highs[2])
+{
+    simd_mask sep;
+#ifdef SIMD_HAS_IMAGE_EQ
+    if (kind == KIND_LINES) {
+        static const uint8_t image[16] = {IMAGE_LINES};
+        return simd_image_eq(bytes, image);
+    }
+    static const uint8_t image[16] = {IMAGE_SPACES};
+    sep = simd_image_eq(bytes, image);
+#else
+    const simd_mask all_lanes = simd_all_lanes();
+    if (kind == KIND_LINES)
+        return simd_or(simd_and_eq(1, all_lanes, bytes, simd_splat(1, ' ')),
+                       simd_and_eq(1, all_lanes, bytes, simd_splat(1, '\n')));
+    sep = simd_or(simd_and_eq(1, all_lanes, bytes, simd_splat(1, ' ')),
+                  simd_in_range(1, bytes, '\t', '\r'));
+#endif
+    if (kind == KIND_BYTES)
+        return sep;
+    sep = simd_or(sep, simd_in_range(1, bytes, 0x1C, 0x1F));
+    if (kind == KIND_STR)
+        sep = simd_or(sep, simd_or(simd_and_eq(1, simd_all_lanes(), bytes, highs[0]),
+                                   simd_and_eq(1, simd_all_lanes(), bytes, highs[1])));
+    return sep;
+}
+
+/* The units of a block (at: 64 units of width w) that are whitespace from
+ * U+0100 on: looked for where a unit lies in U+1680 .. U+3000, and each
+ * such unit tested. Only blocks holding a unit that narrows to 0xFF come
+ * here. */
+static inline __attribute__((always_inline)) uint64_t wide_spaces(const char *at, unsigned w)
+{
+    const size_t lanes = SIMD_BYTES / w;
+    const uint64_t low_bits = simd_lane_low_bits(SIMD_BITS_PER_UNIT(w));
+    const unsigned shift = (unsigned)__builtin_ctz(SIMD_BITS_PER_UNIT(w));
+    uint64_t spaces = 0;
+    for (size_t k = 0; k < 64 / lanes; k++) {
+        simd_mask maybe = simd_in_range(w, simd_load(at + k * SIMD_BYTES), 0x1680, 0x3000);
+        for (uint64_t bits = simd_bits(maybe) & low_bits; bits; bits &= bits - 1) {
+            size_t i = k * lanes + ((size_t)__builtin_ctzll(bits) >> shift);
+            if (wc_is_wide_space(wc_load(at, i, w)))
+                spaces |= (uint64_t)1 << i;
+        }
+    }
+    return spaces;
+}
+
+static __attribute__((noinline)) uint64_t wide_spaces_2(const char *at) { return wide_spaces(at, 2); }
+static __attribute__((noinline)) uint64_t wide_spaces_4(const char *at) { return wide_spaces(at, 4); }
+
+/* The bytes of the block at p that belong to UTF-8 whitespace of two or
+ * three bytes: those that begin at the block's `leads` (bytes 0xC2 and
+ * 0xE1-0xE3), and those that began in the two bytes before it. */
+static __attribute__((noinline)) uint64_t utf8_spaces(const wc_query *q, size_t p, uint64_t leads)
+{
+    const unsigned char *text = q->text;
+    uint64_t spaces = 0;
+    for (size_t back = 1; back <= 2 && back <= p; back++) {
+        size_t n = wc_utf8_space_length(text, q->text_len, p - back);
+        if (n > back)
+            spaces |= ((uint64_t)1 << (n - back)) - 1;
+    }
+    for (; leads; leads &= leads - 1) {
+        unsigned k = (unsigned)__builtin_ctzll(leads);
+        size_t n = wc_utf8_space_length(text, q->text_len, p + k);
+        if (n)
+            spaces |= k + n <= 64 ? (((uint64_t)1 << n) - 1) << k : ~(uint64_t)0 << k;
+    }
+    return spaces;
+}
+
+/* ---- the block scan ----------------------------------------------------- */
 
 #define SIMD_REGS_PER_BLOCK (64 / SIMD_BYTES)
 
@@ -194,6 +242,15 @@ static inline uint64_t simd_block_bits(const simd_mask m[SIMD_REGS_PER_BLOCK])
     return bits;
 }
 #endif
+
+/* Needle shapes that get a loop of their own, so that no test of the
+ * needle's length is left inside a loop (the compiler does not hoist them). */
+enum { EMPTY_NEEDLE, ONE_UNIT, TWO_UNITS, LONGER, VERIFIED, HEADS, NSHAPES };
+
+/* The longest needle whose starts and ends are paired: the rule looks at
+ * units up to m + 1 past a start, so every start of a block is decided by
+ * it and the next. */
+#define PAIRED_MAX_NEEDLE 62
 
 /* Where a needle of units narrowed to bytes may equal what it does not: a
  * unit the narrowing does not keep (0 and 0xFF are where the wide units it
@@ -217,6 +274,12 @@ static inline simd_vec simd_narrow_splat(unsigned w, uint32_t unit)
     return simd_narrow(units, w);
 }
 
+/* What a block is compared with: the needle's first and last unit (each
+ * also in the other case when folding: [1]), and KIND_STR's high spaces. */
+typedef struct {
+    simd_vec first[2], last[2], highs[2];
+} needle_vecs;
+
 /* One block's units as bit masks: separators, the needle's first and last
  * unit, and "\r". A "\r" is rare outside CRLF texts, so its mask is made only
  * where the block holds one (0 otherwise). */
@@ -224,32 +287,86 @@ typedef struct {
     uint64_t sep, first, last, cr;
 } block_masks;
 
+/* The block of 64 units at `at`, units p .. p+63 of q's text (or a padded
+ * copy of them). */
 static inline __attribute__((always_inline)) block_masks
-simd_classify(const char *at, unsigned w, int shape, simd_vec first, simd_vec last)
+simd_classify(const wc_query *q, size_t p, const char *at, unsigned w, int kind, int shape,
+              bool fold, const needle_vecs *nv)
 {
     const simd_mask all_lanes = simd_all_lanes();
     const simd_vec cr = simd_splat(1, '\r');
     simd_mask sep[SIMD_REGS_PER_BLOCK], firsts[SIMD_REGS_PER_BLOCK],
-              lasts[SIMD_REGS_PER_BLOCK], crs[SIMD_REGS_PER_BLOCK];
+              lasts[SIMD_REGS_PER_BLOCK], crs[SIMD_REGS_PER_BLOCK], rare[SIMD_REGS_PER_BLOCK];
+    /* rare: units that may begin whitespace of more than one byte (UTF-8),
+     * or be whitespace from U+0100 on (wide units, narrowed to 0xFF). */
     for (unsigned k = 0; k < SIMD_REGS_PER_BLOCK; k++) {
         simd_vec bytes = simd_narrow(at + k * SIMD_BYTES * w, w);
-        sep[k] = simd_and_sep(1, all_lanes, bytes);
-        if (shape != EMPTY_NEEDLE)
-            firsts[k] = simd_and_eq(1, all_lanes, bytes, first);
-        if (shape >= TWO_UNITS)
-            lasts[k] = simd_and_eq(1, all_lanes, bytes, last);
-        crs[k] = simd_and_eq(1, all_lanes, bytes, cr);
+        sep[k] = simd_separators(kind, bytes, nv->highs);
+        if (shape != EMPTY_NEEDLE) {
+            firsts[k] = simd_and_eq(1, all_lanes, bytes, nv->first[0]);
+            if (fold)
+                firsts[k] = simd_or(firsts[k], simd_and_eq(1, all_lanes, bytes, nv->first[1]));
+        }
+        if (shape >= TWO_UNITS) {
+            lasts[k] = simd_and_eq(1, all_lanes, bytes, nv->last[0]);
+            if (fold)
+                lasts[k] = simd_or(lasts[k], simd_and_eq(1, all_lanes, bytes, nv->last[1]));
+        }
+        if (kind == KIND_LINES)
+            crs[k] = simd_and_eq(1, all_lanes, bytes, cr);
+        if (kind == KIND_STR && w > 1)
+            rare[k] = simd_and_eq(1, all_lanes, bytes, simd_splat(1, 0xFF));
+        else if (kind == KIND_UTF8)
+            rare[k] = simd_or(simd_and_eq(1, all_lanes, bytes, simd_splat(1, 0xC2)),
+                              simd_in_range(1, bytes, 0xE1, 0xE3));
+        else
+            rare[k] = sep[k];   /* (unused) */
     }
-    simd_mask any_cr = crs[0];
-    for (unsigned k = 1; k < SIMD_REGS_PER_BLOCK; k++)
-        any_cr = simd_or(any_cr, crs[k]);
     block_masks b = {simd_block_bits(sep), 0, 0, 0};
     if (shape != EMPTY_NEEDLE)
         b.first = simd_block_bits(firsts);
     b.last = shape >= TWO_UNITS ? simd_block_bits(lasts) : b.first;
-    if (simd_bits(any_cr))
-        b.cr = simd_block_bits(crs);
+    if (kind == KIND_LINES) {
+        simd_mask any_cr = crs[0];
+        for (unsigned k = 1; k < SIMD_REGS_PER_BLOCK; k++)
+            any_cr = simd_or(any_cr, crs[k]);
+        if (simd_bits(any_cr))
+            b.cr = simd_block_bits(crs);
+    }
+    if (kind == KIND_STR && w > 1) {
+        simd_mask any = rare[0];
+        for (unsigned k = 1; k < SIMD_REGS_PER_BLOCK; k++)
+            any = simd_or(any, rare[k]);
+        if (simd_bits(any))
+            b.sep |= w == 2 ? wide_spaces_2(at) : wide_spaces_4(at);
+    }
+    if (kind == KIND_UTF8) {
+        const unsigned char *text = q->text;
+        uint64_t leads = simd_block_bits(rare);
+        if (leads || (p >= 1 && text[p - 1] >= 0xC2) || (p >= 2 && text[p - 2] >= 0xE1))
+            b.sep |= utf8_spaces(q, p, leads);
+    }
     return b;
+}
+
+/* The block at p from a copy of its units, those past the text's end
+ * spaces (the end of the text ends a word as a space does); all separators
+ * when the block lies wholly past the end. For the blocks at the edges of a
+ * range, where a copy costs little. */
+static inline __attribute__((always_inline)) block_masks
+simd_classify_padded(const wc_query *q, size_t p, unsigned w, int kind, int shape, bool fold,
+                     const needle_vecs *nv)
+{
+    if (p >= q->text_len)
+        return (block_masks){~(uint64_t)0, 0, 0, 0};
+    char units[64 * 4];
+    const size_t n = q->text_len - p < 64 ? q->text_len - p : 64;
+    memcpy(units, (const char *)q->text + p * w, n * w);
+    for (size_t i = n; i < 64; i++) {
+        const uint32_t space = ' ';
+        memcpy(units + i * w, &space, w);    /* the low w bytes (little-endian) */
+    }
+    return simd_classify(q, p, units, w, kind, shape, fold, nv);
 }
 
 /* Bits k .. k+63 of the 128-bit here + (next << 64), for k < 64. */
@@ -265,10 +382,6 @@ static inline uint64_t window(uint64_t here, uint64_t next, size_t k)
  * 2.4-2.7 to 2.9-3.0; in cache the fetches would cost 4-9%. */
 #define STREAMING_MIN_BYTES ((size_t)8 << 20)
 #define PREFETCH_UNITS 2048
-
-/* The longest needle of the block scan: the rule looks at units up to m + 1
- * past a start, so every start of a block is decided by it and the next. */
-#define BLOCK_SCAN_MAX_NEEDLE 62
 
 /* Where words that may be the needle start and end in a block: a start has
  * a separator before it and the needle's first unit; an end is a separator
@@ -293,169 +406,295 @@ static inline block_words block_words_of(block_masks b, int shape, uint64_t carr
     return words;
 }
 
-/* The needle's words that start in a block: starts paired with the ends m
- * units on, in this block and the next. */
-static inline __attribute__((always_inline)) size_t
-count_block(const wc_query *q, size_t p, block_words here, block_words next, unsigned w,
-            int shape, bool verify_all)
+/* HEADS: the starts among `heads` (of the block at p) where the whole
+ * needle lies and a word ends after it. Rare needles: one copy for all. */
+static __attribute__((noinline)) size_t count_heads(const wc_query *q, size_t p, uint64_t heads)
 {
-    const size_t m = q->needle_len;
-    const char *text = q->text, *needle = q->needle;
-    uint64_t match = here.heads & window(here.ends, next.ends, m);
-    /* A candidate followed by "\r" is rare (it ends a CRLF line): the "\n"
-     * after it is tested one at a time. */
-    if (here.ends_cr | next.ends_cr)
-        for (uint64_t cr = here.heads & window(here.ends_cr, next.ends_cr, m); cr; cr &= cr - 1) {
-            size_t i = p + (size_t)__builtin_ctzll(cr);
-            if (wc_load(text, i + m + 1, w) == '\n')
-                match |= cr & -cr;
-        }
-    if (shape != LONGER)
-        return (size_t)__builtin_popcountll(match);
-    /* The units of a candidate still to compare: the middle ones, or all. */
-    const size_t from = verify_all ? 0 : 1, units = verify_all ? m : m - 2;
+    const size_t m = q->needle_len, len = q->text_len;
+    const unsigned w = q->width;
+    const bool needle_ends_cr = wc_needle_ends_cr(q);
     size_t count = 0;
-    for (; match; match &= match - 1) {
-        size_t i = p + (size_t)__builtin_ctzll(match);
-        count += wc_bytes_equal(text + (i + from) * w, needle + from * w, units * w);
+    for (; heads; heads &= heads - 1) {
+        size_t i = p + (size_t)__builtin_ctzll(heads);
+        count += i + m <= len
+                 && wc_bytes_equal((const char *)q->text + i * w, q->needle, m * w,
+                                   q->rule->fold_ascii)
+                 && wc_word_ends_at(q->rule, q->text, len, i + m, w, needle_ends_cr);
     }
     return count;
 }
 
-/* Counts the starts of whole blocks of 64 from *start while the next block
- * is inside the text, and advances *start past them. Needles of at most
- * BLOCK_SCAN_MAX_NEEDLE units not ending in "\r"; `verify_all` when they
- * narrow ambiguously (then shape is LONGER). */
+/* The needle's words that start in a block at p, among `heads` (the
+ * block's, maybe cut to a range): starts paired with the ends m units on,
+ * in this block and the next; or, for HEADS, every start compared whole. */
 static inline __attribute__((always_inline)) size_t
-simd_scan_blocks(const wc_query *q, size_t *start, size_t end, unsigned w,
-                 int shape, bool verify_all, bool streaming)
+count_block(const wc_query *q, size_t p, uint64_t heads, block_words here, block_words next,
+            unsigned w, int kind, int shape, bool fold)
 {
-    const size_t len = q->text_len, m = q->needle_len;
-    const char *text = q->text;
-    size_t p = *start, count = 0;
-    if (p == 0 || p + 128 > len || p + 64 > end)
-        return 0;
-    const size_t last_block = len - 128 < end - 64 ? len - 128 : end - 64;
-    const simd_vec first = simd_narrow_splat(w, shape != EMPTY_NEEDLE ? wc_load(q->needle, 0, w) : 0);
-    const simd_vec last = simd_narrow_splat(w, shape >= TWO_UNITS ? wc_load(q->needle, m - 1, w) : 0);
-    /* (A block's ends right after a last unit in the block before are never
-     * looked at when that block is the first: an end is m >= 1 units past
-     * its start.) */
-    uint64_t carry[2] = {wc_is_separator(wc_load(text, p - 1, w)), 0};
-    block_words here = block_words_of(simd_classify(text + p * w, w, shape, first, last),
-                                      shape, carry);
-    /* The loop's blocks start at a multiple of 64 bytes (where the units
-     * are aligned to their width, as a str's are), so that no load straddles
-     * two cache lines. A first block at p counts the starts before that. */
-    const uintptr_t address = (uintptr_t)(text + p * w);
-    const size_t unaligned = address % w || address % 64 == 0 ? 0 : (64 - address % 64) / w;
-    if (unaligned) {
-        block_words next = block_words_of(simd_classify(text + (p + 64) * w, w, shape, first,
-                                                        last), shape, carry);
-        here.heads &= ~(~(uint64_t)0 << unaligned);
-        count += count_block(q, p, here, next, w, shape, verify_all);
-        p += unaligned;
-        if (p > last_block) {
-            *start = p;
-            return count;
+    const size_t m = q->needle_len, len = q->text_len;
+    const char *text = q->text, *needle = q->needle;
+    size_t count = 0;
+    if (shape == HEADS)
+        return count_heads(q, p, heads);
+    uint64_t match = heads & window(here.ends, next.ends, m);
+    /* A candidate followed by "\r" is rare (it ends a CRLF line): the "\n"
+     * after it is tested one at a time. */
+    if (kind == KIND_LINES && (here.ends_cr | next.ends_cr))
+        for (uint64_t cr = heads & window(here.ends_cr, next.ends_cr, m); cr; cr &= cr - 1) {
+            size_t i = p + (size_t)__builtin_ctzll(cr);
+            if (i + m + 1 < len && wc_load(text, i + m + 1, w) == '\n')
+                match |= cr & -cr;
         }
-        carry[0] = wc_is_separator(wc_load(text, p - 1, w));
-        carry[1] = 0;
-        here = block_words_of(simd_classify(text + p * w, w, shape, first, last), shape, carry);
+    if (shape != LONGER && shape != VERIFIED)
+        return (size_t)__builtin_popcountll(match);
+    /* The units of a candidate still to compare: the middle ones, or all. */
+    const size_t from = shape == VERIFIED ? 0 : 1, units = shape == VERIFIED ? m : m - 2;
+    for (; match; match &= match - 1) {
+        size_t i = p + (size_t)__builtin_ctzll(match);
+        count += wc_bytes_equal(text + (i + from) * w, needle + from * w, units * w, fold);
     }
-    for (; p <= last_block; p += 64) {
+    return count;
+}
+
+/* The needle's unit j as the block compares it: narrowed, and with fold
+ * ([1]) in the other case too. */
+static inline void needle_unit_vecs(const wc_query *q, size_t j, unsigned w, bool fold,
+                                    simd_vec out[2])
+{
+    uint32_t unit = wc_load(q->needle, j, w);
+    out[0] = simd_narrow_splat(w, unit);
+    out[1] = fold && unit - 'a' < 26 ? simd_splat(1, unit - 32) : out[0];
+}
+
+static inline void needle_vecs_of(const wc_query *q, unsigned w, bool fold, needle_vecs *nv)
+{
+    const size_t m = q->needle_len;
+    nv->first[0] = nv->first[1] = nv->last[0] = nv->last[1] = simd_splat(1, 0);
+    if (m > 0) {
+        needle_unit_vecs(q, 0, w, fold, nv->first);
+        needle_unit_vecs(q, m - 1, w, fold, nv->last);
+    }
+    nv->highs[0] = simd_splat(1, q->rule->high_spaces[0]);
+    nv->highs[1] = simd_splat(1, q->rule->high_spaces[1]);
+}
+
+typedef block_masks (*classify_fn)(const wc_query *q, size_t p, const needle_vecs *nv);
+
+/* The loop of the block scan: the blocks at *p, *p + 64, ... up to `last`,
+ * each with the next one classified from the text; *here holds the block
+ * at *p. With `streaming`, the text is fetched ahead (a loop of its own:
+ * a test of it in the loop kept two more values from registers, and the
+ * loop lost 10-30% on Zen 4). */
+static inline __attribute__((always_inline)) size_t
+simd_scan_inside(const wc_query *q, size_t *p_inout, size_t last, block_words *here_inout,
+                 uint64_t carry[2], const needle_vecs *nv, unsigned w, int kind, int shape,
+                 bool fold, bool streaming)
+{
+    const char *text = q->text;
+    const needle_vecs v = *nv;
+    block_words here = *here_inout;
+    uint64_t carried[2] = {carry[0], carry[1]};
+    size_t count = 0, p = *p_inout;
+    for (; p <= last; p += 64) {
         /* (An address, not a pointer: it may lie past the text's end.) */
         if (streaming)
             for (unsigned line = 0; line < w; line++)
                 __builtin_prefetch((const void *)((uintptr_t)text + (p + PREFETCH_UNITS) * w
                                                   + 64 * line));
-        block_words next = block_words_of(simd_classify(text + (p + 64) * w, w, shape, first,
-                                                        last), shape, carry);
-        count += count_block(q, p, here, next, w, shape, verify_all);
+        block_words next = block_words_of(simd_classify(q, p + 64, text + (p + 64) * w, w, kind,
+                                                        shape, fold, &v), shape, carried);
+        count += count_block(q, p, here.heads, here, next, w, kind, shape, fold);
         here = next;
     }
-    *start = p;
+    carry[0] = carried[0];
+    carry[1] = carried[1];
+    *here_inout = here;
+    *p_inout = p;
     return count;
 }
 
-/* The block scans, one function per width, needle shape and streaming or
- * not: each loop in a function of its own, whose few registers the compiler
- * keeps for it (inlined together, their loops spilled their masks to the
- * stack). */
-typedef size_t (*block_scan_fn)(const wc_query *q, size_t *start, size_t end);
-#define BLOCK_SCAN(name, w, shape, verify_all, streaming)                                  \
-    static __attribute__((noinline)) size_t name(const wc_query *q, size_t *start,         \
-                                                 size_t end)                               \
-    {                                                                                      \
-        return simd_scan_blocks(q, start, end, w, shape, verify_all, streaming);          \
+/* Counts the starts [begin, end) of the needle's words: blocks of 64
+ * starts, the block at p classified with the one after it. The blocks
+ * before and after the loop are classified by `edge` (a call: inlined there
+ * too, the code of each scan grew threefold for nothing). */
+static inline __attribute__((always_inline)) size_t
+simd_scan_blocks(const wc_query *q, size_t begin, size_t end, unsigned w, int kind, int shape,
+                 bool fold, classify_fn edge)
+{
+    const size_t len = q->text_len;
+    const char *text = q->text;
+    needle_vecs nv;
+    needle_vecs_of(q, w, fold, &nv);
+#define CLASSIFY(at_p) edge(q, (at_p), &nv)
+
+    size_t p = begin, count = 0;
+    uint64_t carry[2] = {wc_word_starts_at(q->rule, text, len, p, w), 0};
+    block_words here = block_words_of(CLASSIFY(p), shape, carry);
+    /* The loop's blocks start at a multiple of 64 bytes (where the units
+     * are aligned to their width, as a str's are), so that no load straddles
+     * two cache lines. A first block at p counts the starts before that. (A
+     * block's ends right after a last unit in the block before are never
+     * looked at when that block is the first: an end is m >= 1 units past
+     * its start.) */
+    const uintptr_t address = (uintptr_t)(text + p * w);
+    const size_t unaligned = address % w || address % 64 == 0 ? 0 : (64 - address % 64) / w;
+    if (unaligned && p + 128 <= len && p + unaligned < end) {
+        block_words next = block_words_of(CLASSIFY(p + 64), shape, carry);
+        count += count_block(q, p, here.heads & ~(~(uint64_t)0 << unaligned), here, next,
+                             w, kind, shape, fold);
+        p += unaligned;
+        carry[0] = wc_word_starts_at(q->rule, text, len, p, w);
+        carry[1] = 0;
+        here = block_words_of(CLASSIFY(p), shape, carry);
     }
-#define BLOCK_SCANS(w, streaming, kind)                                                    \
-    BLOCK_SCAN(blocks_##w##_empty_##kind, w, EMPTY_NEEDLE, false, streaming)              \
-    BLOCK_SCAN(blocks_##w##_one_##kind, w, ONE_UNIT, false, streaming)                    \
-    BLOCK_SCAN(blocks_##w##_two_##kind, w, TWO_UNITS, false, streaming)                   \
-    BLOCK_SCAN(blocks_##w##_longer_##kind, w, LONGER, false, streaming)                   \
-    BLOCK_SCAN(blocks_##w##_verified_##kind, w, LONGER, true, streaming)
-#define BLOCK_SCAN_ROW(w, kind)                                                            \
-    {blocks_##w##_empty_##kind, blocks_##w##_one_##kind, blocks_##w##_two_##kind,          \
-     blocks_##w##_longer_##kind, blocks_##w##_verified_##kind}
-BLOCK_SCANS(1, false, cached)
-BLOCK_SCANS(2, false, cached)
-BLOCK_SCANS(4, false, cached)
-BLOCK_SCANS(1, true, streamed)
-BLOCK_SCANS(2, true, streamed)
-BLOCK_SCANS(4, true, streamed)
-/* [streaming][width index][shape, or VERIFIED for ambiguous needles] */
-enum { VERIFIED = LONGER + 1 };
-static const block_scan_fn block_scans[2][3][5] = {
-    {BLOCK_SCAN_ROW(1, cached), BLOCK_SCAN_ROW(2, cached), BLOCK_SCAN_ROW(4, cached)},
-    {BLOCK_SCAN_ROW(1, streamed), BLOCK_SCAN_ROW(2, streamed), BLOCK_SCAN_ROW(4, streamed)},
+    /* The blocks whose next block lies inside the text: p <= last. */
+    if (len >= 128 && end >= 64) {
+        const size_t last = len - 128 < end - 64 ? len - 128 : end - 64;
+        if (len * w >= STREAMING_MIN_BYTES)
+            count += simd_scan_inside(q, &p, last, &here, carry, &nv, w, kind, shape, fold, true);
+        else
+            count += simd_scan_inside(q, &p, last, &here, carry, &nv, w, kind, shape, fold, false);
+    }
+    for (; p < end; p += 64) {
+        block_words next = block_words_of(CLASSIFY(p + 64), shape, carry);
+        uint64_t heads = end - p < 64 ? here.heads & ~(~(uint64_t)0 << (end - p)) : here.heads;
+        count += count_block(q, p, heads, here, next, w, kind, shape, fold);
+        here = next;
+    }
+#undef CLASSIFY
+    return count;
+}
+
+/* The block scans, one function per kind of rule, width, folding and needle
+ * shape: each loop in a function of its own, whose few registers the
+ * compiler keeps for it (inlined together, their loops spilled their masks
+ * to the stack). A NULL is a combination that never runs: no empty needle
+ * matches by sep=None, only wide forms narrow ambiguously, and only 1-byte
+ * texts fold here. */
+typedef size_t (*block_scan_fn)(const wc_query *q, size_t begin, size_t end);
+#define BLOCK_SCAN(name, w, kind, shape, fold)                                                 \
+    static __attribute__((noinline)) block_masks                                               \
+    name##_edge(const wc_query *q, size_t p, const needle_vecs *nv)                            \
+    {                                                                                          \
+        return simd_classify_padded(q, p, w, kind, shape, fold, nv);                           \
+    }                                                                                          \
+    static __attribute__((noinline)) size_t name(const wc_query *q, size_t begin, size_t end)  \
+    {                                                                                          \
+        return simd_scan_blocks(q, begin, end, w, kind, shape, fold, name##_edge);             \
+    }
+#define BLOCK_SCANS(prefix, w, kind, fold)                                                     \
+    BLOCK_SCAN(prefix##_one, w, kind, ONE_UNIT, fold)                                          \
+    BLOCK_SCAN(prefix##_two, w, kind, TWO_UNITS, fold)                                         \
+    BLOCK_SCAN(prefix##_longer, w, kind, LONGER, fold)                                         \
+    BLOCK_SCAN(prefix##_heads, w, kind, HEADS, fold)
+#define SCAN_ROW(prefix, empty, verified)                                                      \
+    {empty, prefix##_one, prefix##_two, prefix##_longer, verified, prefix##_heads}
+
+BLOCK_SCANS(lines_1, 1, KIND_LINES, false)
+BLOCK_SCANS(lines_2, 2, KIND_LINES, false)
+BLOCK_SCANS(lines_4, 4, KIND_LINES, false)
+BLOCK_SCANS(lines_1_folded, 1, KIND_LINES, true)
+BLOCK_SCAN(lines_1_empty, 1, KIND_LINES, EMPTY_NEEDLE, false)
+BLOCK_SCAN(lines_2_empty, 2, KIND_LINES, EMPTY_NEEDLE, false)
+BLOCK_SCAN(lines_4_empty, 4, KIND_LINES, EMPTY_NEEDLE, false)
+BLOCK_SCAN(lines_2_verified, 2, KIND_LINES, VERIFIED, false)
+BLOCK_SCAN(lines_4_verified, 4, KIND_LINES, VERIFIED, false)
+BLOCK_SCANS(bytes_1, 1, KIND_BYTES, false)
+BLOCK_SCANS(bytes_1_folded, 1, KIND_BYTES, true)
+BLOCK_SCANS(str_1, 1, KIND_STR, false)
+BLOCK_SCANS(str_2, 2, KIND_STR, false)
+BLOCK_SCANS(str_4, 4, KIND_STR, false)
+BLOCK_SCANS(str_1_folded, 1, KIND_STR, true)
+BLOCK_SCAN(str_2_verified, 2, KIND_STR, VERIFIED, false)
+BLOCK_SCAN(str_4_verified, 4, KIND_STR, VERIFIED, false)
+BLOCK_SCANS(utf8_1, 1, KIND_UTF8, false)
+
+/* [kind][width index, or 3 for 1-byte folded][shape] */
+static const block_scan_fn block_scans[NKINDS][4][NSHAPES] = {
+    [KIND_LINES] = {SCAN_ROW(lines_1, lines_1_empty, NULL),
+                    SCAN_ROW(lines_2, lines_2_empty, lines_2_verified),
+                    SCAN_ROW(lines_4, lines_4_empty, lines_4_verified),
+                    SCAN_ROW(lines_1_folded, lines_1_empty, NULL)},
+    [KIND_BYTES] = {SCAN_ROW(bytes_1, NULL, NULL), {NULL}, {NULL},
+                    SCAN_ROW(bytes_1_folded, NULL, NULL)},
+    [KIND_STR] = {SCAN_ROW(str_1, NULL, NULL), SCAN_ROW(str_2, NULL, str_2_verified),
+                  SCAN_ROW(str_4, NULL, str_4_verified), SCAN_ROW(str_1_folded, NULL, NULL)},
+    [KIND_UTF8] = {SCAN_ROW(utf8_1, NULL, NULL), {NULL}, {NULL}, {NULL}},
 };
+
+/* The shape of the needle's loop. */
+static inline int needle_shape(const wc_query *q)
+{
+    const size_t m = q->needle_len;
+    if (m > PAIRED_MAX_NEEDLE || (q->rule->split == WC_LINES && wc_needle_ends_cr(q)))
+        return HEADS;
+    if (q->width > 1 && needle_narrows_ambiguously(q))
+        return VERIFIED;
+    return m == 0 ? EMPTY_NEEDLE : m == 1 ? ONE_UNIT : m == 2 ? TWO_UNITS : LONGER;
+}
 
 /* always_inline: one copy per width, so that w is a constant in each. */
 static inline __attribute__((always_inline)) size_t
 simd_count_range(const wc_query *q, size_t begin, size_t end, unsigned w)
 {
-    const wc_count_range_fn scalar = wc_backend_scalar.count_range[w == 1 ? 0 : w == 2 ? 1 : 2];
-    size_t count = 0, p = begin;
-    if (p == 0 && end > 0) {
-        count += scalar(q, 0, 1);   /* start 0 has no unit before it */
-        p = 1;
-    }
-    if (wc_needle_ends_cr(q)) {     /* so m >= 1 */
-        switch (q->needle_len) {
-        case 1: count += simd_scan(q, &p, end, w, ONE_UNIT, true); break;
-        case 2: count += simd_scan(q, &p, end, w, TWO_UNITS, true); break;
-        default: count += simd_scan(q, &p, end, w, LONGER, true); break;
-        }
-    }
-    else {
-        /* (Texts too short for two blocks skip the call: a tiny count is
-         * mostly the cost of the calls on its way.) */
-        if (q->needle_len <= BLOCK_SCAN_MAX_NEEDLE && p + 128 <= q->text_len) {
-            const size_t m = q->needle_len;
-            const int variant = w > 1 && needle_narrows_ambiguously(q) ? VERIFIED
-                              : m == 0 ? EMPTY_NEEDLE : m == 1 ? ONE_UNIT
-                              : m == 2 ? TWO_UNITS : LONGER;
-            const bool streaming = q->text_len * w >= STREAMING_MIN_BYTES;
-            count += block_scans[streaming][w == 1 ? 0 : w == 2 ? 1 : 2][variant](q, &p, end);
-        }
-        switch (q->needle_len) {
-        case 0: count += simd_scan(q, &p, end, w, EMPTY_NEEDLE, false); break;
-        case 1: count += simd_scan(q, &p, end, w, ONE_UNIT, false); break;
-        case 2: count += simd_scan(q, &p, end, w, TWO_UNITS, false); break;
-        default: count += simd_scan(q, &p, end, w, LONGER, false); break;
-        }
-    }
-    if (p < end)
-        count += scalar(q, p, end);
-    return count;
+    if (begin >= end)
+        return 0;
+    const size_t row = w == 1 ? (q->rule->fold_ascii ? 3 : 0) : w == 2 ? 1 : 2;
+    return block_scans[rule_kind(q->rule)][row][needle_shape(q)](q, begin, end);
 }
 
 static size_t simd_count_range_1(const wc_query *q, size_t b, size_t e) { return simd_count_range(q, b, e, 1); }
 static size_t simd_count_range_2(const wc_query *q, size_t b, size_t e) { return simd_count_range(q, b, e, 2); }
 static size_t simd_count_range_4(const wc_query *q, size_t b, size_t e) { return simd_count_range(q, b, e, 4); }
 
+/* ---- separators for the word tables ------------------------------------ */
+
+/* The last units of a text, for the word tables: rare, one copy of each. */
+static __attribute__((noinline)) block_masks
+separators_padded(const wc_query *q, size_t p, unsigned w, const needle_vecs *nv)
+{
+    switch (rule_kind(q->rule)) {
+    case KIND_LINES: return simd_classify_padded(q, p, w, KIND_LINES, ONE_UNIT, false, nv);
+    case KIND_BYTES: return simd_classify_padded(q, p, w, KIND_BYTES, ONE_UNIT, false, nv);
+    case KIND_STR: return simd_classify_padded(q, p, w, KIND_STR, ONE_UNIT, false, nv);
+    default: return simd_classify_padded(q, p, w, KIND_UTF8, ONE_UNIT, false, nv);
+    }
+}
+
+/* wc_backend.separators: the separator bits of units p .. p+63, and by
+ * sep=" " the "\n" among them (a "\r" before one ends no word). */
+static inline __attribute__((always_inline)) uint64_t
+simd_separators_at(const wc_rule *rule, const void *text, size_t len, size_t p,
+                   uint64_t *line_ends, unsigned w)
+{
+    const wc_query q = {.text = text, .text_len = len, .width = w, .rule = rule};
+    needle_vecs nv;
+    nv.highs[0] = simd_splat(1, rule->high_spaces[0]);
+    nv.highs[1] = simd_splat(1, rule->high_spaces[1]);
+    nv.first[0] = nv.first[1] = nv.last[0] = nv.last[1] = simd_splat(1, '\n');
+    block_masks b;
+    /* ONE_UNIT with "\n" as the needle's unit: first holds the "\n"s. */
+    const char *at = (const char *)text + p * w;
+    if (p + 64 > len)
+        b = separators_padded(&q, p, w, &nv);
+    else if (rule->split == WC_LINES)
+        b = simd_classify(&q, p, at, w, KIND_LINES, ONE_UNIT, false, &nv);
+    else if (!rule->str_spaces)
+        b = simd_classify(&q, p, at, w, KIND_BYTES, ONE_UNIT, false, &nv);
+    else if (!rule->utf8)
+        b = simd_classify(&q, p, at, w, KIND_STR, ONE_UNIT, false, &nv);
+    else
+        b = simd_classify(&q, p, at, w, KIND_UTF8, ONE_UNIT, false, &nv);
+    *line_ends = b.first;
+    return b.sep;
+}
+
+static uint64_t simd_separators_1(const wc_rule *r, const void *t, size_t len, size_t p, uint64_t *nl) { return simd_separators_at(r, t, len, p, nl, 1); }
+static uint64_t simd_separators_2(const wc_rule *r, const void *t, size_t len, size_t p, uint64_t *nl) { return simd_separators_at(r, t, len, p, nl, 2); }
+static uint64_t simd_separators_4(const wc_rule *r, const void *t, size_t len, size_t p, uint64_t *nl) { return simd_separators_at(r, t, len, p, nl, 4); }
+
 const wc_backend SIMD_BACKEND = {
     .name = SIMD_NAME,
     .count_range = {simd_count_range_1, simd_count_range_2, simd_count_range_4},
+    .separators = {simd_separators_1, simd_separators_2, simd_separators_4},
 };

@@ -28,6 +28,25 @@ static inline simd_mask simd_eq(unsigned w, simd_vec a, simd_vec b)
                   : _mm_cmpeq_epi32(a, b);
 }
 
+static inline simd_vec simd_sub(unsigned w, simd_vec a, simd_vec b)
+{
+    return w == 1 ? _mm_sub_epi8(a, b) : w == 2 ? _mm_sub_epi16(a, b) : _mm_sub_epi32(a, b);
+}
+
+/* a <= b unsigned: SSE2 has an unsigned minimum of bytes and a saturating
+ * subtraction of 16-bit lanes, and for 32-bit lanes a signed compare of
+ * both with their top bits flipped. */
+static inline simd_mask simd_le(unsigned w, simd_vec a, simd_vec b)
+{
+    if (w == 1)
+        return _mm_cmpeq_epi8(_mm_min_epu8(a, b), a);
+    if (w == 2)
+        return _mm_cmpeq_epi16(_mm_subs_epu16(a, b), _mm_setzero_si128());
+    const __m128i top = _mm_set1_epi32((int)0x80000000u);
+    return _mm_xor_si128(_mm_cmpgt_epi32(_mm_xor_si128(a, top), _mm_xor_si128(b, top)),
+                         _mm_set1_epi8(-1));
+}
+
 static inline simd_mask simd_and(simd_mask a, simd_mask b) { return _mm_and_si128(a, b); }
 static inline simd_mask simd_or(simd_mask a, simd_mask b) { return _mm_or_si128(a, b); }
 static inline uint64_t simd_bits(simd_mask m) { return (uint32_t)_mm_movemask_epi8(m); }

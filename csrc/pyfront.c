@@ -23,6 +23,78 @@ wc_parse_size(const char *fname, const char *argname, PyObject *obj, size_t *siz
     return 0;
 }
 
+int
+wc_parse_sep(const char *fname, PyObject *obj, wc_split *split)
+{
+    if (obj == Py_None) {
+        *split = WC_SPACES;
+        return 0;
+    }
+    *split = WC_LINES;
+    if (!obj)
+        return 0;
+    if (!PyUnicode_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "%s() argument 'sep' must be str or None, not %.200s",
+                     fname, Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    if (PyUnicode_CompareWithASCIIString(obj, " ") != 0) {
+        PyErr_Format(PyExc_ValueError, "%s() argument 'sep' must be ' ' (split at every "
+                     "space) or None (split at runs of whitespace), not %R", fname, obj);
+        return -1;
+    }
+    return 0;
+}
+
+wc_rule
+wc_rule_for(wc_split split, bool is_str)
+{
+    return split == WC_LINES ? WC_RULE_LINES : is_str ? WC_RULE_STR_SPACES : WC_RULE_BYTES_SPACES;
+}
+
+int
+wc_parse_byte_rule(const char *fname, PyObject *obj, wc_rule *rule)
+{
+    *rule = WC_RULE_LINES;
+    if (!obj || obj == Py_None)
+        return 0;
+    PyObject *sep, *spaces;
+    if (!PyTuple_Check(obj) || !PyArg_ParseTuple(obj, "OO", &sep, &spaces)) {
+        PyErr_Clear();
+        PyErr_Format(PyExc_TypeError, "%s() argument 'rule' must be None or a pair "
+                     "(sep, spaces)", fname);
+        return -1;
+    }
+    wc_split split;
+    if (wc_parse_sep(fname, sep, &split) < 0)
+        return -1;
+    if (split == WC_LINES)
+        return 0;
+    *rule = WC_RULE_BYTES_SPACES;
+    if (spaces == Py_None)
+        return 0;
+    rule->str_spaces = true;
+    if (PyUnicode_Check(spaces) && PyUnicode_CompareWithASCIIString(spaces, "utf-8") == 0) {
+        rule->utf8 = true;
+        return 0;
+    }
+    if (!PyBytes_Check(spaces) || PyBytes_GET_SIZE(spaces) > 2) {
+        PyErr_Format(PyExc_ValueError, "%s() argument 'rule': spaces must be None, 'utf-8' "
+                     "or at most two bytes", fname);
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < PyBytes_GET_SIZE(spaces); i++) {
+        unsigned char byte = (unsigned char)PyBytes_AS_STRING(spaces)[i];
+        if (byte < 0x80) {
+            PyErr_Format(PyExc_ValueError, "%s() argument 'rule': spaces are bytes from 0x80",
+                         fname);
+            return -1;
+        }
+        rule->high_spaces[i] = byte;
+    }
+    return 0;
+}
+
 /* ---- operands: a str in its own form, or a buffer of bytes -------------- */
 
 /* A bytes-like operand where str is not taken (the private helpers). */

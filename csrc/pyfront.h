@@ -48,6 +48,20 @@ typedef struct {
 /* An optional size argument: left as it is when not given, else an int >= 0. */
 int wc_parse_size(const char *fname, const char *argname, PyObject *obj, size_t *size);
 
+/* `sep`: " " (or not given) for WC_LINES, None for WC_SPACES; anything else
+ * an error that names fname and the parameter. */
+int wc_parse_sep(const char *fname, PyObject *obj, wc_split *split);
+
+/* The rule `split` splits a text by: a str's whitespace, or bytes'. */
+wc_rule wc_rule_for(wc_split split, bool is_str);
+
+/* The private rule of bytes that encode a str (files, their blocks):
+ * None for sep=" ", or the pair (sep, spaces) where spaces is None for
+ * bytes.split's whitespace, "utf-8" for UTF-8's, or the bytes (at most two)
+ * from 0x80 that an 8-bit encoding writes str.isspace's characters as
+ * (_files.byte_rule makes it). */
+int wc_parse_byte_rule(const char *fname, PyObject *obj, wc_rule *rule);
+
 /* A bytes-like operand where str is not taken (the private helpers). */
 int wc_operand_from_bytes_like(operand *op, PyObject *obj, const char *fname, const char *argname);
 

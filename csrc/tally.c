@@ -18,9 +18,6 @@
 #include "fault.h"
 #include "pool.h"
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 /* ---- the hash ----------------------------------------------------------- */
 
@@ -485,61 +482,17 @@ static inline __attribute__((always_inline)) uint32_t unit_at(const unsigned cha
     return u;
 }
 
-static inline bool is_separator(uint32_t unit)
+bool wc_word_filter_passes(const wc_word_filter *f, const void *units, size_t len, unsigned width)
 {
-    return unit == ' ' || unit == '\n';
-}
-
-/* Bits i set in *sep where unit i of the 64 at p is " " or "\n", and in *nl
- * where it is "\n". A mask of 64 units, not 16, means one mispredicted loop
- * exit per 64 units rather than per 16 (KJV: 13 words, not 3). */
-static inline __attribute__((always_inline)) void
-separators64(const unsigned char *p, const unsigned width, uint64_t *sep, uint64_t *nl)
-{
-    uint64_t s = 0, n = 0;
-#if defined(__SSE2__)
-    for (unsigned k = 0; k < 4; k++) {
-        const unsigned char *q = p + 16 * k * width;
-        __m128i is_space, is_newline;
-        if (width == 1) {
-            __m128i v = _mm_loadu_si128((const __m128i *)q);
-            is_space = _mm_cmpeq_epi8(v, _mm_set1_epi8(' '));
-            is_newline = _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'));
-        }
-        else if (width == 2) {
-            __m128i a = _mm_loadu_si128((const __m128i *)q);
-            __m128i b = _mm_loadu_si128((const __m128i *)(q + 16));
-            is_space = _mm_packs_epi16(_mm_cmpeq_epi16(a, _mm_set1_epi16(' ')),
-                                       _mm_cmpeq_epi16(b, _mm_set1_epi16(' ')));
-            is_newline = _mm_packs_epi16(_mm_cmpeq_epi16(a, _mm_set1_epi16('\n')),
-                                         _mm_cmpeq_epi16(b, _mm_set1_epi16('\n')));
-        }
-        else {
-            __m128i v[4], sp[4], nw[4];
-            for (int j = 0; j < 4; j++) {
-                v[j] = _mm_loadu_si128((const __m128i *)(q + 16 * j));
-                sp[j] = _mm_cmpeq_epi32(v[j], _mm_set1_epi32(' '));
-                nw[j] = _mm_cmpeq_epi32(v[j], _mm_set1_epi32('\n'));
-            }
-            is_space = _mm_packs_epi16(_mm_packs_epi32(sp[0], sp[1]), _mm_packs_epi32(sp[2], sp[3]));
-            is_newline = _mm_packs_epi16(_mm_packs_epi32(nw[0], nw[1]), _mm_packs_epi32(nw[2], nw[3]));
-        }
-        s |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(is_space, is_newline)) << (16 * k);
-        n |= (uint64_t)(unsigned)_mm_movemask_epi8(is_newline) << (16 * k);
-    }
-#else
-    for (unsigned i = 0; i < 64; i++) {
-        uint32_t u = unit_at(p, i, width);
-        s |= (uint64_t)(u == ' ' || u == '\n') << i;
-        n |= (uint64_t)(u == '\n') << i;
-    }
-#endif
-    *sep = s;
-    *nl = n;
+    if (len < f->min_len || len > f->max_len)
+        return false;
+    uint32_t first = wc_load(units, 0, width) & 0xFF, last = wc_load(units, len - 1, width) & 0xFF;
+    return (f->first[first / 64] >> (first % 64) & 1) && (f->last[last / 64] >> (last % 64) & 1);
 }
 
 typedef struct {
     wc_table *t;
+    const wc_word_finder *finder;
     const unsigned char *text;
     size_t text_len;        /* units */
     unsigned width;
@@ -561,15 +514,20 @@ typedef struct {
 } batch;
 
 /* Queues the word [start, sep) ended by the separator at `sep`, a "\r"
- * before a "\n" left out. */
+ * before a "\n" left out (by sep=" "); by sep=None, no empty word. With a
+ * filter, only the words it lets by. */
 static inline __attribute__((always_inline)) void
-queue_word(const scan *s, batch *b, size_t start, size_t sep, bool newline,
-           const unsigned width)
+queue_word(const scan *s, batch *b, size_t start, size_t sep, bool newline, bool lines,
+           bool filtered, const unsigned width)
 {
     size_t len = sep - start;
-    if (newline && len && unit_at(s->text, sep - 1, width) == '\r')
+    if (lines && newline && len && unit_at(s->text, sep - 1, width) == '\r')
         len--;
+    if (!lines && len == 0)
+        return;
     const unsigned char *p = s->text + start * width;
+    if (filtered && !wc_word_filter_passes(s->finder->filter, p, len, width))
+        return;
     const size_t nbytes = len * width;
     uint64_t head = load_head(p, nbytes, (s->text_len - start) * width);
     uint64_t hash = hash_words(p, nbytes, head, s->t->seed);
@@ -596,64 +554,71 @@ flush_batch(const scan *s, batch *b, const unsigned width)
 }
 
 /* The words ended by the separators in [begin, end); begin is 0 or follows a
- * separator. Inlined for each width, a constant there. */
+ * separator. The backend finds the separators of 64 units at a time: one
+ * mispredicted loop exit per 64 units rather than per 16 (KJV: 13 words,
+ * not 3). Inlined for each width and kind of rule, constants there. */
 static inline __attribute__((always_inline)) bool
-scan_width(const scan *s, size_t begin, size_t end, const unsigned width)
+scan_width(const scan *s, size_t begin, size_t end, const unsigned width, const bool lines,
+           const bool filtered)
 {
-    size_t start = begin, i = begin;
+    const wc_separators_fn separators = s->finder->backend->separators[width == 1 ? 0
+                                                                       : width == 2 ? 1 : 2];
+    const wc_rule *rule = s->finder->rule;
+    size_t start = begin;
     batch b;
     b.n = 0;
-    for (; i + 64 <= end; i += 64) {
-        uint64_t sep, nl;
-        separators64(s->text + i * width, width, &sep, &nl);
+    for (size_t i = begin; i < end; i += 64) {
+        uint64_t nl, sep = separators(rule, s->text, s->text_len, i, &nl);
+        if (end - i < 64)
+            sep &= ~(~(uint64_t)0 << (end - i));
         while (sep) {
             unsigned bit = (unsigned)__builtin_ctzll(sep);
             sep &= sep - 1;
-            queue_word(s, &b, start, i + bit, (nl >> bit) & 1, width);
+            queue_word(s, &b, start, i + bit, (nl >> bit) & 1, lines, filtered, width);
             start = i + bit + 1;
         }
         if (b.n >= BATCH && !flush_batch(s, &b, width))
             return false;
-    }
-    for (; i < end; i++) {
-        uint32_t u = unit_at(s->text, i, width);
-        if (is_separator(u)) {
-            queue_word(s, &b, start, i, u == '\n', width);
-            start = i + 1;
-            if (b.n >= BATCH && !flush_batch(s, &b, width))
-                return false;
-        }
     }
     return flush_batch(s, &b, width);
 }
 
 static bool scan_range(const scan *s, size_t begin, size_t end)
 {
-    switch (s->width) {
-    case 1:
-        return scan_width(s, begin, end, 1);
-    case 2:
-        return scan_width(s, begin, end, 2);
-    default:
-        return scan_width(s, begin, end, 4);
+    const bool lines = s->finder->rule->split == WC_LINES, filtered = s->finder->filter;
+#define SCAN_WIDTHS(lines, filtered)                                                        \
+    switch (s->width) {                                                                     \
+    case 1: return scan_width(s, begin, end, 1, lines, filtered);                           \
+    case 2: return scan_width(s, begin, end, 2, lines, filtered);                           \
+    default: return scan_width(s, begin, end, 4, lines, filtered);                          \
     }
+    if (filtered)
+        SCAN_WIDTHS(lines, true)
+    if (lines)
+        SCAN_WIDTHS(true, false)
+    SCAN_WIDTHS(false, false)
+#undef SCAN_WIDTHS
 }
 
 /* The first separator in [from, to), or `to`. */
 static size_t next_separator(const scan *s, size_t from, size_t to)
 {
-    while (from < to && !is_separator(unit_at(s->text, from, s->width)))
+    while (from < to
+           && !wc_separator_at(s->finder->rule, s->text, s->text_len, from, s->width))
         from++;
     return from;
 }
 
-bool wc_tally_tail(wc_table *t, const void *text, size_t begin, size_t text_len,
-                   bool nonempty, uint32_t last_unit, uint64_t base)
+bool wc_tally_tail(wc_table *t, const wc_word_finder *f, const void *text, size_t begin,
+                   size_t text_len, bool nonempty, uint32_t last_unit, uint64_t base)
 {
-    if (!nonempty || last_unit == '\n')
-        return true;    /* no line after a final "\n", none in an empty input */
-    return wc_table_add(t, (const unsigned char *)text + begin * t->width, text_len - begin,
-                        1, base + begin);
+    if (f->rule->split == WC_LINES ? !nonempty || last_unit == '\n' : begin == text_len)
+        return true;    /* no line after a final "\n", none in an empty input; by
+                           sep=None no word after the last whitespace */
+    const void *units = (const unsigned char *)text + begin * t->width;
+    if (f->filter && !wc_word_filter_passes(f->filter, units, text_len - begin, t->width))
+        return true;
+    return wc_table_add(t, units, text_len - begin, 1, base + begin);
 }
 
 /* ---- threads ------------------------------------------------------------ */
@@ -713,15 +678,17 @@ static void run_loop(void *ctx, size_t k)
         atomic_store(&job->faulted, true);
 }
 
-bool wc_tally_text(wc_table *t, size_t threads, const void *text, size_t text_len,
-                   unsigned width, size_t end, uint64_t base, bool guarded, size_t chunk_bytes)
+bool wc_tally_text(wc_table *t, size_t threads, const wc_word_finder *f, const void *text,
+                   size_t text_len, unsigned width, size_t end, uint64_t base, bool guarded,
+                   size_t chunk_bytes)
 {
     if (!chunk_bytes && end * width < WC_TALLY_PARALLEL_MIN_BYTES)
         threads = 1;
     if (threads > WC_POOL_MAX_WORKERS + 1)
         threads = WC_POOL_MAX_WORKERS + 1;
     tally_job job = {
-        .base_scan = {.text = text, .text_len = text_len, .width = width, .base = base},
+        .base_scan = {.finder = f, .text = text, .text_len = text_len, .width = width,
+                      .base = base},
         .tables = t,
         .end = end,
         .chunk = chunk_bytes ? (chunk_bytes + width - 1) / width : CHUNK_BYTES / width,
@@ -741,6 +708,7 @@ bool wc_tally_text(wc_table *t, size_t threads, const void *text, size_t text_le
 
 /* Where the text's last word begins, and its last unit. */
 typedef struct {
+    const wc_word_finder *finder;
     const unsigned char *text;
     size_t len;
     unsigned width;
@@ -752,7 +720,7 @@ static void find_text_end(void *ctx)
 {
     text_end *e = ctx;
     size_t i = e->len;
-    while (i > 0 && !is_separator(unit_at(e->text, i - 1, e->width)))
+    while (i > 0 && !wc_separator_at(e->finder->rule, e->text, e->len, i - 1, e->width))
         i--;
     e->last_word = i;
     e->last_unit = e->len ? unit_at(e->text, e->len - 1, e->width) : 0;
@@ -767,21 +735,22 @@ static void count_tail(void *ctx)
 {
     tail_task *task = ctx;
     const text_end *e = task->e;
-    wc_tally_tail(task->t, e->text, e->last_word, e->len, e->len > 0, e->last_unit, 0);
+    wc_tally_tail(task->t, e->finder, e->text, e->last_word, e->len, e->len > 0, e->last_unit,
+                  0);
 }
 
-bool wc_tally_all(wc_table *t, size_t threads, const void *text, size_t len, unsigned width,
-                  bool guarded, size_t chunk_bytes)
+bool wc_tally_all(wc_table *t, size_t threads, const wc_word_finder *f, const void *text,
+                  size_t len, unsigned width, bool guarded, size_t chunk_bytes)
 {
-    text_end e = {.text = text, .len = len, .width = width};
+    text_end e = {.finder = f, .text = text, .len = len, .width = width};
     tail_task tail = {&t[0], &e};
     if (!guarded) {
         find_text_end(&e);
-        wc_tally_text(t, threads, text, len, width, e.last_word, 0, false, chunk_bytes);
+        wc_tally_text(t, threads, f, text, len, width, e.last_word, 0, false, chunk_bytes);
         count_tail(&tail);
         return true;
     }
     return wc_fault_guard_run(text, len * width, find_text_end, &e)
-        && wc_tally_text(t, threads, text, len, width, e.last_word, 0, true, chunk_bytes)
+        && wc_tally_text(t, threads, f, text, len, width, e.last_word, 0, true, chunk_bytes)
         && wc_fault_guard_run(text, len * width, count_tail, &tail);
 }

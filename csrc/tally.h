@@ -1,20 +1,21 @@
 /* Word frequencies: every word of a text and how often it occurs, in the
  * order of first appearance.
  *
- * The words are those of the counting rule (kernel.h), as Python:
+ * The words are those of the counting rule (rule.h), as Python:
  *
  *     for line in lines(text):               # "\n" or "\r\n" ends a line
  *         for word in line.split(" "):       # empty words included
  *             table[word] += 1               # a new word goes last
  *
- * A word ends at each " " or "\n" (a "\r" right before the "\n" dropped), and
- * the text's last word, after its last separator, is a word unless the text
- * is empty or ends in "\n". So a text may be cut after any separator and its
- * pieces counted apart: that is how threads share a text, and how a file read
- * in blocks is counted a block at a time.
+ * or, by sep=None, `for word in text.split()`. A word ends at each
+ * separator (by sep=" ", a "\r" right before the "\n" dropped), and the
+ * text's last word, after its last separator, is a word unless the text is
+ * empty or ends in "\n" (by sep=None: unless it is empty). So a text may be
+ * cut after any separator and its pieces counted apart: that is how threads
+ * share a text, and how a file read in blocks is counted a block at a time.
  *
  *     wc_table t[threads];                   // one per thread, wc_table_init
- *     wc_tally_all(t, threads, text, len, width, guarded, 0);
+ *     wc_tally_all(t, threads, &finder, text, len, width, guarded, 0);
  *     wc_table_merge(&into, t, threads);     // first appearance order kept
  *
  * A table owns the bytes of its words (the text may go away: a file block, a
@@ -31,6 +32,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "kernel.h"
 
 typedef struct {
     uint64_t data;      /* the word's bytes when they fit in 8 (zero-padded);
@@ -110,6 +113,25 @@ bool wc_table_add(wc_table *t, const void *units, size_t len, uint64_t count, ui
  * of memory (into is then incomplete). */
 bool wc_table_merge(wc_table *into, wc_table *from, size_t n);
 
+/* The words a folded search compares (counts.c): the others are not added.
+ * A word passes when its length in units is within [min_len, max_len] and
+ * the low bytes of its first and last units are set in `first` and `last`
+ * (256 bits each). */
+typedef struct {
+    size_t min_len, max_len;
+    uint64_t first[4], last[4];
+} wc_word_filter;
+
+bool wc_word_filter_passes(const wc_word_filter *f, const void *units, size_t len, unsigned width);
+
+/* How the words of a text are found: by `rule`, the backend's separators()
+ * finding its separators; with a `filter`, only the words it passes. */
+typedef struct {
+    const wc_rule *rule;
+    const wc_backend *backend;
+    const wc_word_filter *filter;   /* or NULL: every word */
+} wc_word_finder;
+
 /* Counts into t[0 .. threads) the words of text[0 .. text_len) that end at a
  * separator before `end` (0, or just after a separator), on up to `threads`
  * threads, one table each. `base` is text[0]'s offset in the whole input (for
@@ -117,20 +139,22 @@ bool wc_table_merge(wc_table *into, wc_table *from, size_t n);
  * SIGBUS (fault.h): false if it did. Out of memory shows in the tables.
  * `chunk_bytes`: 0 for the default (chunks of a megabyte, one thread below
  * WC_TALLY_PARALLEL_MIN_BYTES); tests cut small texts into tiny chunks. */
-bool wc_tally_text(wc_table *t, size_t threads, const void *text, size_t text_len,
-                   unsigned width, size_t end, uint64_t base, bool guarded, size_t chunk_bytes);
+bool wc_tally_text(wc_table *t, size_t threads, const wc_word_finder *f, const void *text,
+                   size_t text_len, unsigned width, size_t end, uint64_t base, bool guarded,
+                   size_t chunk_bytes);
 
 /* The rule's last word, text[begin .. text_len) where the input ends (begin
  * just after its last separator): none when the input is empty (`nonempty`
- * false) or its last unit is "\n". False when out of memory. */
-bool wc_tally_tail(wc_table *t, const void *text, size_t begin, size_t text_len,
-                   bool nonempty, uint32_t last_unit, uint64_t base);
+ * false) or its last unit is "\n" (by sep=None: when begin == text_len).
+ * False when out of memory. */
+bool wc_tally_tail(wc_table *t, const wc_word_finder *f, const void *text, size_t begin,
+                   size_t text_len, bool nonempty, uint32_t last_unit, uint64_t base);
 
 /* All of the above for a whole text: its words on up to `threads` threads,
  * and its last word by the rule. False only if a guarded read faulted; out
  * of memory shows in the tables. */
-bool wc_tally_all(wc_table *t, size_t threads, const void *text, size_t len, unsigned width,
-                  bool guarded, size_t chunk_bytes);
+bool wc_tally_all(wc_table *t, size_t threads, const wc_word_finder *f, const void *text,
+                  size_t len, unsigned width, bool guarded, size_t chunk_bytes);
 
 /* Below this many bytes a text is counted on one thread. */
 #define WC_TALLY_PARALLEL_MIN_BYTES ((size_t)1 << 20)

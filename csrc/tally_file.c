@@ -21,15 +21,17 @@ static wc_file_status tally_mapped(const wc_tally_file_query *q, const wc_mappin
                                    wc_table *tables)
 {
     wc_fault_handler_install();
-    return wc_tally_all(tables, q->threads, m->text, m->len, 1, true, 0) ? WC_FILE_COUNTED
-                                                                         : WC_FILE_SHRANK;
+    return wc_tally_all(tables, q->threads, q->finder, m->text, m->len, 1, true, 0)
+        ? WC_FILE_COUNTED : WC_FILE_SHRANK;
 }
 
-/* After the last " " or "\n" of buf[from .. len), or 0 if it holds none. */
-static size_t after_last_separator(const char *buf, size_t from, size_t len)
+/* After the last separator of buf[from .. len), or 0 if it holds none. (A
+ * UTF-8 space cut by the block's end is not one yet: it is carried, and
+ * seen whole in the next block.) */
+static size_t after_last_separator(const wc_rule *rule, const char *buf, size_t from, size_t len)
 {
     for (size_t i = len; i > from; i--)
-        if (buf[i - 1] == ' ' || buf[i - 1] == '\n')
+        if (wc_separator_at(rule, buf, len, i - 1, 1))
             return i;
     return 0;
 }
@@ -55,11 +57,15 @@ static wc_file_status tally_stream(const wc_tally_file_query *q, int fd, wc_tabl
             break;
         if (len > carried)
             last = buf[len - 1];
-        /* The carried bytes hold no separator: look at the new ones only. */
-        size_t end = after_last_separator(buf, carried, len);
-        wc_tally_text(tables, q->threads, buf, len, 1, end, base, false, 0);
+        /* The carried bytes hold no separator: look at the new ones only
+         * (and, for a UTF-8 space cut by the last block's end, the two
+         * carried bytes before them). */
+        size_t from = carried > RULE_REACH ? carried - RULE_REACH : 0;
+        size_t end = after_last_separator(q->finder->rule, buf, from, len);
+        wc_tally_text(tables, q->threads, q->finder, buf, len, 1, end, base, false, 0);
         if (eof) {
-            wc_tally_tail(&tables[0], buf, end, len, base + len > 0, (unsigned char)last, base);
+            wc_tally_tail(&tables[0], q->finder, buf, end, len, base + len > 0,
+                          (unsigned char)last, base);
             break;
         }
         memmove(buf, buf + end, len - end);

@@ -21,6 +21,7 @@
 #include "tally.h"
 
 typedef struct {
+    const wc_word_finder *finder;   /* the rule (for 1-byte units), ... */
     size_t threads;         /* tables[0 .. threads), each wc_table_init'ed */
     size_t block;           /* bytes read at a time: WC_FILE_BLOCK (tests: less) */
     bool (*interrupted)(void *ctx);

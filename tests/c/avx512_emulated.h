@@ -100,6 +100,38 @@ static inline __mmask16 _mm512_mask_cmpeq_epi32_mask(__mmask16 k, __m512i a, __m
     return (__mmask16)emulated_cmpeq(k, a, b, 4);
 }
 
+static inline __mmask64 _mm512_cmpeq_epi8_mask(__m512i a, __m512i b)
+{
+    return emulated_cmpeq(~(uint64_t)0, a, b, 1);
+}
+
+/* Bit i set where lane i of a <= lane i of b, unsigned. */
+static inline uint64_t emulated_cmple(__m512i a, __m512i b, unsigned size)
+{
+    uint64_t bits = 0;
+    for (unsigned i = 0; i < 64 / size; i++)
+        if (emulated_lane(a, size, i) <= emulated_lane(b, size, i))
+            bits |= (uint64_t)1 << i;
+    return bits;
+}
+
+static inline __mmask64 _mm512_cmple_epu8_mask(__m512i a, __m512i b) { return emulated_cmple(a, b, 1); }
+static inline __mmask32 _mm512_cmple_epu16_mask(__m512i a, __m512i b) { return (__mmask32)emulated_cmple(a, b, 2); }
+static inline __mmask16 _mm512_cmple_epu32_mask(__m512i a, __m512i b) { return (__mmask16)emulated_cmple(a, b, 4); }
+
+/* Lane i of a minus lane i of b, wrapping. */
+static inline __m512i emulated_sub(__m512i a, __m512i b, unsigned size)
+{
+    __m512i r;
+    for (unsigned i = 0; i < 64 / size; i++)
+        emulated_set_lane(&r, size, i, emulated_lane(a, size, i) - emulated_lane(b, size, i));
+    return r;
+}
+
+static inline __m512i _mm512_sub_epi8(__m512i a, __m512i b) { return emulated_sub(a, b, 1); }
+static inline __m512i _mm512_sub_epi16(__m512i a, __m512i b) { return emulated_sub(a, b, 2); }
+static inline __m512i _mm512_sub_epi32(__m512i a, __m512i b) { return emulated_sub(a, b, 4); }
+
 /* Within each 16-byte quarter: byte i of a picked by byte i of b's low
  * nibble, or 0 where b's top bit is set. */
 static inline __m512i _mm512_shuffle_epi8(__m512i a, __m512i b)

@@ -1,12 +1,14 @@
 /* Every backend this CPU runs against the scalar one and the naive reference
- * (reference.h), on every text length from 0 to 300 and every needle length
- * from 0 to 70 (two kinds: "ab" and a wide unit; and one led by a unit that
- * the wide forms' narrowing does not keep), in each unit width, on 1 and 3
- * threads, text and needle each ending where an unreadable page begins: the
- * C twin of tests/test_backends.py and of the guard-page tests, for targets
- * Python's tests cannot reach (nox -s neon runs it on AArch64 under qemu,
- * nox -s avx512 with AVX-512 emulated); and the word tables of counts on the
- * same texts, in chunks of 1 to 5 bytes. Exits 1 at the first disagreement.
+ * (reference.h), under every rule (sep=" " and sep=None, for bytes, a str
+ * and the bytes of a str in latin-1, cp1252 and UTF-8; folded or not), on
+ * every text length from 0 to 300 and every needle length from 0 to 70 (two
+ * kinds: "ab" and a wide unit; and one led by a unit that the wide forms'
+ * narrowing does not keep), in each unit width, on 1 and 3 threads, text and
+ * needle each ending where an unreadable page begins: the C twin of
+ * tests/test_backends.py and of the guard-page tests, for targets Python's
+ * tests cannot reach (nox -s neon runs it on AArch64 under qemu, nox -s
+ * avx512 with AVX-512 emulated); and the word tables of counts on the same
+ * texts, in chunks of 1 to 5 bytes. Exits 1 at the first disagreement.
  */
 #define _DEFAULT_SOURCE   /* MAP_ANONYMOUS */
 #include <stdio.h>
@@ -19,35 +21,59 @@
 #include "reference.h"
 #include "tally_check.h"
 
-static const char *const pieces[] = {" ", "\n", "\r\n", "\r", "  ", "ab", "b", "a", "abc\r"};
+/* A few units that texts are made of besides the needle: separators of
+ * every rule, and what looks like them. */
+typedef struct {
+    size_t n;
+    uint32_t units[4];
+} piece;
 
-/* Wide units that the vector backends' narrowing maps to one byte, 0 or 0xFF,
- * beside the needle's units (cut to the width). */
+static const piece pieces[] = {
+    {1, {' '}}, {1, {'\n'}}, {2, {'\r', '\n'}}, {1, {'\r'}}, {2, {' ', ' '}}, {2, {'a', 'b'}},
+    {1, {'b'}}, {1, {'a'}}, {4, {'a', 'b', 'c', '\r'}}, {2, {'A', 'B'}}, {1, {'\t'}},
+    {1, {'\v'}}, {1, {'\f'}}, {1, {0x1C}}, {1, {0x1F}}, {1, {0x85}}, {1, {0xA0}},
+    {2, {0xC2, 0xA0}}, {2, {0xC2, 0x85}}, {3, {0xE3, 0x80, 0x80}}, {3, {0xE2, 0x80, 0x8A}},
+    {3, {0xE2, 0x80, 0x8B}}, {3, {0xE2, 0x81, 0x9F}}, {2, {0xE2, 0x80}}, {1, {0xC2}},
+};
+
+/* Wide units: the ones that the vector backends' narrowing maps to one byte,
+ * 0 or 0xFF, beside the needle's units (cut to the width), and whitespace of
+ * str.isspace from U+0100 on with its neighbours. */
 static const uint32_t colliders[] = {0x00, 0xFF, 0x100, 0x17F, 0x7FFF, 0x8000, 0xFFFF,
-                                     0x1F600, 0x10FFFF};
+                                     0x1F600, 0x10FFFF, 0x1680, 0x2000, 0x200A, 0x200B,
+                                     0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0x180E, 0x1FFF,
+                                     0x3001};
 
-/* Fills `len` units of width `w` with needles, near-misses, separators and,
- * in the wide forms, colliders; `needle` recurs so that matches fall on every
- * lane and at the very end. */
-static void fill(uint8_t *text, size_t len, unsigned w, const uint8_t *needle,
-                 size_t m, unsigned seed)
+#define NPIECES (sizeof pieces / sizeof pieces[0])
+#define NCOLLIDERS (sizeof colliders / sizeof colliders[0])
+
+static void put(uint8_t *text, size_t *i, size_t len, unsigned w, uint32_t u)
+{
+    if (*i < len)
+        memcpy(text + (*i)++ * w, &u, w);   /* the low w bytes (little-endian) */
+}
+
+/* Fills `len` units of width `w` with needles (some in capitals), near
+ * misses, separators and, in the wide forms, colliders; `needle` recurs so
+ * that matches fall on every lane and at the very end. */
+static void fill(uint8_t *text, size_t len, unsigned w, const uint8_t *needle, size_t m,
+                 unsigned seed)
 {
     size_t i = 0;
     for (unsigned k = seed; i < len; k = k * 1103515245u + 12345u) {
-        unsigned pick = (k >> 16) % (w == 1 ? 12 : 14);
-        if (pick < 4) {  /* the needle, or all of it but its last unit */
+        unsigned pick = (k >> 16) % (w == 1 ? 16 : 18);
+        if (pick < 4) {  /* the needle, all of it but its last unit, or in capitals */
             size_t n = pick == 3 && m ? m - 1 : m;
-            for (size_t j = 0; j < n && i < len; j++, i++)
-                memcpy(text + i * w, needle + j * w, w);
-        } else if (pick >= 12) {
-            uint32_t u = colliders[(k >> 8) % (sizeof colliders / sizeof colliders[0])];
-            memcpy(text + i++ * w, &u, w);
-        } else {
-            const char *p = pieces[(pick - 4) % 9];
-            for (; *p && i < len; p++, i++) {
-                uint32_t u = (unsigned char)*p;
-                memcpy(text + i * w, &u, w);
+            for (size_t j = 0; j < n; j++) {
+                uint32_t u = unit_at(needle, j, w);
+                put(text, &i, len, w, pick == 2 && u >= 'a' && u <= 'z' ? u - 32 : u);
             }
+        } else if (pick >= 16) {
+            put(text, &i, len, w, colliders[(k >> 8) % NCOLLIDERS]);
+        } else {
+            const piece *p = &pieces[(k >> 4) % NPIECES];
+            for (size_t j = 0; j < p->n; j++)
+                put(text, &i, len, w, p->units[j]);
         }
     }
 }
@@ -68,12 +94,34 @@ static uint8_t *guarded_end(size_t bytes)
     return region + size;
 }
 
+/* Each rule in the widths it is used in (rule.h). */
+static const struct {
+    const char *name;
+    unsigned w;
+    wc_rule rule;
+} configs[] = {
+    {"sep=' '", 1, {WC_LINES, false, false, {' ', ' '}, false}},
+    {"sep=' ', folded", 1, {WC_LINES, false, false, {' ', ' '}, true}},
+    {"sep=None, bytes", 1, {WC_SPACES, false, false, {' ', ' '}, false}},
+    {"sep=None, bytes, folded", 1, {WC_SPACES, false, false, {' ', ' '}, true}},
+    {"sep=None, str", 1, {WC_SPACES, true, false, {0x85, 0xA0}, false}},
+    {"sep=None, str, folded", 1, {WC_SPACES, true, false, {0x85, 0xA0}, true}},
+    {"sep=None, cp1252", 1, {WC_SPACES, true, false, {0xA0, ' '}, false}},
+    {"sep=None, utf-8", 1, {WC_SPACES, true, true, {' ', ' '}, false}},
+    {"sep=' '", 2, {WC_LINES, false, false, {' ', ' '}, false}},
+    {"sep=None, str", 2, {WC_SPACES, true, false, {0x85, 0xA0}, false}},
+    {"sep=' '", 4, {WC_LINES, false, false, {' ', ' '}, false}},
+    {"sep=None, str", 4, {WC_SPACES, true, false, {0x85, 0xA0}, false}},
+};
+
 int main(void)
 {
     uint8_t *const text_end = guarded_end(300 * 4), *const needle_end = guarded_end(70 * 4);
     const wc_backend *all[8];
     size_t nbackends = wc_backends_available(all, 8), checks = 0;
-    for (unsigned w = 1; w <= 4; w *= 2) {
+    for (size_t c = 0; c < sizeof configs / sizeof configs[0]; c++) {
+        const unsigned w = configs[c].w;
+        const wc_rule *rule = &configs[c].rule;
         for (size_t family = 0; family < 2; family++)
         for (size_t m = 0; m <= 70; m++) {
             uint8_t needle[70 * 4];
@@ -88,24 +136,28 @@ int main(void)
             }
             for (size_t len = 0; len <= 300; len++) {
                 uint8_t *text = malloc(len * w + 1);  /* exact size, for ASan */
-                fill(text, len, w, needle, m, (unsigned)(len * 71 + m));
-                size_t expected = reference_count(text, len, needle, m, w);
+                fill(text, len, w, needle, m, (unsigned)(len * 71 + m + c));
+                size_t expected = reference_count(text, len, needle, m, w, rule);
                 wc_query q = {memcpy(text_end - len * w, text, len * w), len,
-                              memcpy(needle_end - m * w, needle, m * w), m, w};
+                              memcpy(needle_end - m * w, needle, m * w), m, w, rule};
                 for (size_t b = 0; b < nbackends; b++) {
                     for (size_t threads = 1; threads <= 3; threads += 2) {
                         size_t got = wc_count_words(all[b], &q, threads, 0);
                         checks++;
                         if (got != expected) {
-                            fprintf(stderr, "%s: width %u, needle %zu units, text %zu units, "
-                                    "%zu threads: %zu, reference %zu\n", all[b]->name, w, m,
-                                    len, threads, got, expected);
+                            fprintf(stderr, "%s: %s, width %u, needle %zu units (family %zu), "
+                                    "text %zu units, %zu threads: %zu, reference %zu\n",
+                                    all[b]->name, configs[c].name, w, m, family, len, threads,
+                                    got, expected);
                             return 1;
                         }
                     }
                 }
-                if (m % 10 == 0 && !tally_agrees(text, len, w, 1 + len % 3, 1 + m % 5))
-                    return 1;
+                if (m % 10 == 0 && family == 0 && !rule->fold_ascii) {
+                    for (size_t b = 0; b < nbackends; b++)
+                        if (!tally_agrees(all[b], rule, q.text, len, w, 1 + len % 3, 1 + m % 5))
+                            return 1;
+                }
                 free(text);
             }
         }

@@ -1,6 +1,7 @@
-/* The counting rule written the naive way (split into lines, then into
- * words, as Rust's str::lines and split(' ') do), sharing no code with the
- * kernel: the C harnesses check every backend against it. */
+/* The counting rules written the naive way (split into lines, then into
+ * words, as Rust's str::lines and split(' ') do; or into runs of
+ * whitespace, as str.split() does), sharing no code with the kernel: the C
+ * harnesses check every backend against it. */
 #ifndef WORD_COUNT_REFERENCE_H
 #define WORD_COUNT_REFERENCE_H
 
@@ -9,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rule.h"   /* the wc_rule type only: none of its tests */
+
 static inline uint32_t unit_at(const void *p, size_t i, unsigned w)
 {
     uint32_t u = 0;
@@ -16,12 +19,77 @@ static inline uint32_t unit_at(const void *p, size_t i, unsigned w)
     return u;
 }
 
+/* str.isspace, from its list in the Python documentation's terms:
+ * Unicode's White_Space characters, and \x1c-\x1f. */
+static inline bool reference_is_unicode_space(uint32_t u)
+{
+    static const uint32_t spaces[] = {
+        0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, 0x85, 0xA0, 0x1680,
+        0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009,
+        0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000,
+    };
+    for (size_t i = 0; i < sizeof spaces / sizeof spaces[0]; i++)
+        if (spaces[i] == u)
+            return true;
+    return false;
+}
+
+/* The UTF-8 encodings of str.isspace's characters of two and three bytes. */
+static const char *const reference_utf8_spaces[] = {
+    "\xc2\x85", "\xc2\xa0", "\xe1\x9a\x80", "\xe2\x80\x80", "\xe2\x80\x81", "\xe2\x80\x82",
+    "\xe2\x80\x83", "\xe2\x80\x84", "\xe2\x80\x85", "\xe2\x80\x86", "\xe2\x80\x87",
+    "\xe2\x80\x88", "\xe2\x80\x89", "\xe2\x80\x8a", "\xe2\x80\xa8", "\xe2\x80\xa9",
+    "\xe2\x80\xaf", "\xe2\x81\x9f", "\xe3\x80\x80",
+};
+
+/* Marks in space[0 .. len) the units that are whitespace by sep=None. */
+static inline void reference_spaces(const void *text, size_t len, unsigned w,
+                                    const wc_rule *rule, bool *space)
+{
+    for (size_t i = 0; i < len; i++) {
+        uint32_t u = unit_at(text, i, w);
+        if (!rule->str_spaces)
+            space[i] = u == ' ' || u == '\t' || u == '\n' || u == '\v' || u == '\f' || u == '\r';
+        else if (w == 1 && u >= 0x80)   /* an encoding's own: latin-1's, cp1252's, ... */
+            space[i] = !rule->utf8 && (u == rule->high_spaces[0] || u == rule->high_spaces[1]);
+        else
+            space[i] = reference_is_unicode_space(u);
+    }
+    if (!rule->utf8)
+        return;
+    const size_t nspaces = sizeof reference_utf8_spaces / sizeof reference_utf8_spaces[0];
+    for (size_t i = 0; i < len; i++)
+        for (size_t k = 0; k < nspaces; k++) {
+            size_t n = strlen(reference_utf8_spaces[k]);
+            if (i + n <= len && memcmp((const char *)text + i, reference_utf8_spaces[k], n) == 0)
+                for (size_t j = 0; j < n; j++)
+                    space[i + j] = true;
+        }
+}
+
 /* Every word of the rule, in order: calls visit(ctx, start, length) for
- * each, as Rust's str::lines and split(' ') would find them. */
-static inline void reference_words(const void *text, size_t len, unsigned w,
+ * each, as Rust's str::lines and split(' ') would find them (sep=" "), or
+ * as the runs between whitespace (sep=None). */
+static inline void reference_words(const void *text, size_t len, unsigned w, const wc_rule *rule,
                                    void (*visit)(void *ctx, size_t start, size_t length),
                                    void *ctx)
 {
+    if (rule->split == WC_SPACES) {
+        bool *space = malloc(len + 1);
+        reference_spaces(text, len, w, rule, space);
+        for (size_t i = 0; i < len;) {
+            if (space[i]) {
+                i++;
+                continue;
+            }
+            size_t start = i;
+            while (i < len && !space[i])
+                i++;
+            visit(ctx, start, i - start);
+        }
+        free(space);
+        return;
+    }
     size_t line = 0;
     while (line < len) {
         size_t end = line;
@@ -48,22 +116,36 @@ typedef struct {
     const void *needle;
     size_t m;
     unsigned w;
+    bool fold;
     size_t count;
 } needle_count;
 
 static inline void count_if_needle(void *ctx, size_t start, size_t length)
 {
     needle_count *c = ctx;
-    if (length == c->m && memcmp((const char *)c->text + start * c->w, c->needle, c->m * c->w) == 0)
-        c->count++;
+    if (length != c->m)
+        return;
+    for (size_t j = 0; j < length; j++) {
+        uint32_t u = unit_at(c->text, start + j, c->w);
+        if (c->fold && u >= 'A' && u <= 'Z')
+            u += 'a' - 'A';
+        if (u != unit_at(c->needle, j, c->w))
+            return;
+    }
+    c->count++;
 }
 
-/* The rule of kernel.h: the words equal to the needle. */
+/* The words equal to the needle (the needle lowered, with fold_ascii). With
+ * UTF-8 whitespace a needle must begin and end where UTF-8 characters do
+ * (as every encoded str does): one that does not counts nothing. */
 static inline size_t reference_count(const void *text, size_t len, const void *needle,
-                                     size_t m, unsigned w)
+                                     size_t m, unsigned w, const wc_rule *rule)
 {
-    needle_count c = {text, needle, m, w, 0};
-    reference_words(text, len, w, count_if_needle, &c);
+    const unsigned char *bytes = needle;
+    if (rule->utf8 && m > 0 && ((bytes[0] & 0xC0) == 0x80 || bytes[m - 1] >= 0xC0))
+        return 0;
+    needle_count c = {text, needle, m, w, rule->fold_ascii, 0};
+    reference_words(text, len, w, rule, count_if_needle, &c);
     return c.count;
 }
 
@@ -94,12 +176,13 @@ static inline void tally_word(void *ctx, size_t start, size_t length)
     t->count[t->n++] = 1;
 }
 
-static inline void reference_counts(reference_tally *t, const void *text, size_t len, unsigned w)
+static inline void reference_counts(reference_tally *t, const void *text, size_t len, unsigned w,
+                                    const wc_rule *rule)
 {
     t->text = text;
     t->w = w;
     t->n = 0;
-    reference_words(text, len, w, tally_word, t);
+    reference_words(text, len, w, rule, tally_word, t);
 }
 
 #endif

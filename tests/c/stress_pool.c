@@ -25,7 +25,7 @@ static volatile int failed;
 
 static size_t count(const wc_backend *b, const char *needle, size_t threads)
 {
-    wc_query q = {text, sizeof text, needle, strlen(needle), 1};
+    wc_query q = {text, sizeof text, needle, strlen(needle), 1, &WC_RULE_LINES};
     return wc_count_words(b, &q, threads, 64 * 1024);
 }
 
@@ -36,7 +36,8 @@ static size_t tally_is(size_t threads)
     for (size_t k = 0; k < threads; k++)
         wc_table_init(&tables[k], 1);
     wc_table_init(&all, 1);
-    wc_tally_all(tables, threads, text, sizeof text, 1, false, 64 * 1024);
+    const wc_word_finder finder = {&WC_RULE_LINES, wc_backend_best(), NULL};
+    wc_tally_all(tables, threads, &finder, text, sizeof text, 1, false, 64 * 1024);
     wc_table_merge(&all, tables, threads);
     size_t is = 0;
     for (size_t i = 0; i < all.nwords; i++) {

@@ -1,7 +1,8 @@
 /* The word tables (csrc/tally.h) against reference_counts: the same words,
- * counts, first starts and order, on `threads` threads with the text cut
- * into chunks of `chunk_bytes`. Returns false, after saying why on stderr,
- * at the first difference. */
+ * counts, first starts and order, by `rule`, the separators found by
+ * `backend`, on `threads` threads with the text cut into chunks of
+ * `chunk_bytes`. Returns false, after saying why on stderr, at the first
+ * difference. */
 #ifndef WORD_COUNT_TALLY_CHECK_H
 #define WORD_COUNT_TALLY_CHECK_H
 
@@ -10,18 +11,19 @@
 #include "reference.h"
 #include "tally.h"
 
-static bool tally_agrees(const void *text, size_t len, unsigned w, size_t threads,
-                         size_t chunk_bytes)
+static bool tally_agrees(const wc_backend *backend, const wc_rule *rule, const void *text,
+                         size_t len, unsigned w, size_t threads, size_t chunk_bytes)
 {
     static reference_tally expected;
-    reference_counts(&expected, text, len, w);
+    reference_counts(&expected, text, len, w, rule);
+    const wc_word_finder finder = {rule, backend, NULL};
     wc_table tables[4], all;
     if (threads > 4)
         threads = 4;
     for (size_t k = 0; k < threads; k++)
         wc_table_init(&tables[k], w);
     wc_table_init(&all, w);
-    wc_tally_all(tables, threads, text, len, w, false, chunk_bytes);
+    wc_tally_all(tables, threads, &finder, text, len, w, false, chunk_bytes);
     bool ok = wc_table_merge(&all, tables, threads) && all.nwords == expected.n;
     for (size_t i = 0; ok && i < all.nwords; i++) {
         const wc_word *word = wc_table_word(&all, i);
@@ -31,9 +33,22 @@ static bool tally_agrees(const void *text, size_t len, unsigned w, size_t thread
                        word->len * w) == 0;
     }
     if (!ok)
-        fprintf(stderr, "tally: width %u, %zu units, %zu threads, chunks of %zu bytes: "
-                "%zu words, reference %zu\n", w, len, threads, chunk_bytes, all.nwords,
-                expected.n);
+        fprintf(stderr, "tally (%s, sep=%s): width %u, %zu units, %zu threads, chunks of %zu "
+                "bytes: %zu words, reference %zu\n", backend->name,
+                rule->split == WC_LINES ? "' '" : "None", w, len, threads, chunk_bytes,
+                all.nwords, expected.n);
+    if (!ok) {
+        fprintf(stderr, "  text:");
+        for (size_t i = 0; i < len; i++)
+            fprintf(stderr, " %x", unit_at(text, i, w));
+        fprintf(stderr, "\n");
+        for (size_t i = 0; i < all.nwords && i < 8; i++)
+            fprintf(stderr, "  word %zu: first %llu len %llu count %llu; reference %zu %zu %zu\n", i,
+                    (unsigned long long)wc_table_word(&all, i)->first,
+                    (unsigned long long)wc_table_word(&all, i)->len,
+                    (unsigned long long)*wc_table_count(&all, i), expected.start[i],
+                    expected.length[i], expected.count[i]);
+    }
     wc_table_free(&all);
     return ok;
 }
