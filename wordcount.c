@@ -374,6 +374,44 @@ count_fd(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kw
     return PyLong_FromSize_t(count);
 }
 
+PyDoc_STRVAR(count_bytes_doc,
+"_count_bytes($module, /, contents, needle, *, threads=None, rule=None,\n"
+"             fold_ascii=False)\n--\n\n"
+"`search` of the bytes-like `contents` by a rule of bytes that hold text in\n"
+"an encoding, as _count_fd counts a file (for word_count.dask's blocks).");
+
+static PyObject *
+count_bytes(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+    static const char *const names[] = {"contents", "needle", "threads", "rule", "fold_ascii"};
+    static const signature sig = {"_count_bytes", names, 5, 2, 2};
+    PyObject *argv[5];
+    module_state *state = get_state(module);
+    count_plan plan = {state->backend, 1, WC_PARALLEL_MIN_BYTES, RELEASE_GIL_IF_LARGE,
+                       WC_LINES, WC_FOLD_NONE};
+    wc_rule rule;
+    int fold = 0;
+    if (wc_parse_args(&sig, args, nargs, kwnames, argv) < 0
+        || wc_parse_threads(sig.fname, argv[2], state, &plan.threads) < 0
+        || wc_parse_byte_rule(sig.fname, argv[3], &rule) < 0
+        || (argv[4] && (fold = PyObject_IsTrue(argv[4])) < 0))
+        return NULL;
+    rule.fold_ascii = fold;
+    operand text, word;
+    if (wc_operand_from_bytes_like(&text, argv[0], sig.fname, "contents") < 0)
+        return NULL;
+    if (wc_operand_from_bytes_like(&word, argv[1], sig.fname, "needle") < 0) {
+        wc_operand_release(&text);
+        return NULL;
+    }
+    wc_query q = {.text = text.units, .text_len = text.len, .needle = word.units,
+                  .needle_len = word.len, .width = 1, .rule = &rule};
+    size_t count = count_as_planned(&plan, &q);
+    wc_operand_release(&word);
+    wc_operand_release(&text);
+    return PyLong_FromSize_t(count);
+}
+
 /* ---- private helpers for the tests and benchmarks ------------------------ */
 
 PyDoc_STRVAR(count_guarded_doc,
@@ -496,6 +534,7 @@ static PyMethodDef module_methods[] = {
     {"counts", FASTCALL_KW(wc_counts), wc_counts_doc},
     {"_counts_chunked", FASTCALL_KW(wc_counts_chunked), wc_counts_chunked_doc},
     {"_count_fd", FASTCALL_KW(count_fd), count_fd_doc},
+    {"_count_bytes", FASTCALL_KW(count_bytes), count_bytes_doc},
     {"_word_hash", FASTCALL_KW(wc_word_hash_py), wc_word_hash_doc},
     {"_count_with", FASTCALL_KW(count_with), count_with_doc},
     {"_count_guarded", FASTCALL_KW(count_guarded), count_guarded_doc},

@@ -41,10 +41,13 @@ PyObject *wc_fold_key(PyObject *key, wc_fold fold)
         i++;
     if (i == n)
         return Py_NewRef(key);
-    PyObject *folded = PyBytes_FromStringAndSize(from, n);
+    /* (Made empty, then filled: bytes of one byte made from a char * are
+     * objects CPython shares, never to be written.) */
+    PyObject *folded = PyBytes_FromStringAndSize(NULL, n);
     if (!folded)
         return NULL;
     char *to = PyBytes_AS_STRING(folded);
+    memcpy(to, from, (size_t)n);
     for (; i < n; i++)
         to[i] = (char)wc_fold_ascii((unsigned char)to[i]);
     return folded;
