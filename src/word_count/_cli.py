@@ -11,28 +11,39 @@ import os
 import signal
 import sys
 
-from ._files import check_threads, needle_bytes, search_file
-from ._wordcount import _count_fd, _Tally
+from ._files import EncodedCounts, EncodedSearch, check_threads
 
 EXAMPLES = """\
 examples:
   word-count is README.md             how many words "is" the file holds
   word-count -- -v notes.txt          a needle that starts with "-"
-  word-count is *.txt                 one FILE:COUNT line each, then total:COUNT
+  word-count is *.txt                 a FILE:COUNT line each, then total:COUNT
   cat a.txt b.txt | word-count is     standard input (also as the file "-")
+  word-count -W -i the book.txt       "the", "The", "THE": str.split()'s words
   word-count --threads 1 is big.txt   count on one thread
   word-count --encoding latin-1 café old.txt
   word-count --top 10 *.txt           the 10 most common words over all files
-  word-count --top 0 book.txt         every word, most common first
+  word-count -W -i --top 0 < book.txt
+                                      every word, most common first, as
+                                      Counter(line.lower().split()) finds them
+
+the rules:
+  By default, as word_count.search's default: lines end at "\\n" or "\\r\\n",
+  and a line splits into words at every single space (two spaces make an
+  empty word; a tab belongs to its word).
+  -W, --whitespace: words are the runs of non-whitespace, as str.split()
+  finds them in the text the files hold in --encoding (in UTF-8, U+00A0 and
+  U+3000 separate words too).
+  -i, --ignore-case (--fold casefold): words compare as word.casefold()
+  compares them, NEEDLE folded alike; --fold lower: as word.lower().
+  Otherwise a word counts when it equals NEEDLE byte by byte once NEEDLE is
+  encoded (--encoding, default utf-8).
 
 --top prints one line per word, most common first, equal counts in order of
-first appearance: the count, a tab, then the word's bytes as the files hold
-them up to the end of the line (a word holds no "\n" and no space, but may
-hold tabs or be empty: "3<TAB>" is the empty word, three times).
-
-The rule is word_count.search's: lines end at "\\n" or "\\r\\n", words are
-split at every single space, and a word counts when it equals NEEDLE byte by
-byte once NEEDLE is encoded (--encoding, default utf-8).
+first appearance: the count, a tab, then the word as the files hold it (with
+a fold: the folded word, in --encoding) up to the end of the line. A word
+holds no "\\n" and no space, but may hold tabs or be empty: "3<TAB>" is the
+empty word, three times.
 
 exit status: 0 if a word was found (with --top: any word), 1 if none, 2 if
 an error occurred (the other files are still counted).
@@ -72,7 +83,7 @@ def parser():
     p = Parser(
         prog="word-count",
         usage="%(prog)s [options] NEEDLE [FILE ...]\n       %(prog)s [options] --top N [FILE ...]",
-        description="Count the words equal to NEEDLE in each FILE, as grep -c counts lines; "
+        description="Count the words equal to NEEDLE in each FILE, as grep -c counts lines;\n"
                     "or, with --top, the most common words over all the FILEs.",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     # NEEDLE is optional to argparse: with --top the first operand is a FILE.
@@ -80,10 +91,16 @@ def parser():
     # default=[]: without it argparse calls an optional FILE required.
     p.add_argument("files", metavar="FILE", nargs="*", default=[],
                    help='files to count in; "-" or none: standard input')
+    p.add_argument("-W", "--whitespace", action="store_true",
+                   help="split words at runs of whitespace, as str.split() (see the rules)")
+    p.add_argument("-i", "--ignore-case", dest="fold", action="store_const", const="casefold",
+                   help="compare words case-blind, as str.casefold() (--fold casefold)")
+    p.add_argument("--fold", choices=["lower", "casefold"], dest="fold",
+                   help="compare words as str.lower() or str.casefold() compares them")
     p.add_argument("--threads", type=thread_count, metavar="N", default=None,
                    help="threads to count with (default: every CPU, or $WORD_COUNT_THREADS)")
     p.add_argument("--encoding", default="utf-8", metavar="ENC",
-                   help="how NEEDLE is written in the files (default: utf-8)")
+                   help="how the files write their text (default: utf-8)")
     p.add_argument("--top", type=top_count, metavar="N", default=None,
                    help="print the N most common words over all FILEs instead (0: all)")
     return p
@@ -93,6 +110,7 @@ def parse(argv):
     """The command line's arguments; with --top, every operand is a FILE."""
     p = parser()
     args = p.parse_args(argv)
+    args.sep = None if args.whitespace else " "
     if args.top is not None:
         if args.needle is not None:
             args.files.insert(0, args.needle)
@@ -109,15 +127,34 @@ def open_operand(name):
     return os.open(name, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)), True
 
 
-def print_top(names, top, threads, stdout, stderr):
+def top_lines(tally, counting, top):
+    """--top's lines: the words as the files hold them, or folded words in
+    the encoding (bytes it cannot decode kept as they are; a folded
+    character it cannot write escaped, \\u03bc)."""
+    if counting.fold is None:
+        return [b"%d\t%s\n" % (count, word) for word, count in tally.most_common(top)]
+    words = counting.counter(tally, errors="surrogateescape")
+    lines = []
+    for word, count in words.most_common(top or None):
+        try:
+            encoded = word.encode(counting.codec, "surrogateescape")
+        except UnicodeEncodeError:
+            encoded = word.encode(counting.codec, "backslashreplace")
+        lines.append(b"%d\t%s\n" % (count, encoded))
+    return lines
+
+
+def print_top(names, args, stdout, stderr):
     """--top: the most common words over every file; returns the exit status."""
-    tally, failed = _Tally(), False
+    counting = EncodedCounts(encoding=args.encoding, sep=args.sep, fold=args.fold,
+                             fname="word-count")
+    tally, failed = counting.tally(), False
     for name in names:
         shown = STDIN_NAME if name == "-" else os.fsencode(name)
         try:
             fd, close = open_operand(name)
             try:
-                tally.add_fd(fd, threads=threads, name=name)
+                tally.add_fd(fd, threads=args.threads, name=name)
             finally:
                 if close:
                     os.close(fd)
@@ -127,21 +164,21 @@ def print_top(names, top, threads, stdout, stderr):
         except ValueError as error:  # $WORD_COUNT_THREADS is not a count
             stderr.write(error_line(str(error)))
             return 2
-    lines = [b"%d\t%s\n" % (count, word) for word, count in tally.most_common(top)]
+    lines = top_lines(tally, counting, args.top)
     stdout.writelines(lines)
     stdout.flush()
     return 2 if failed else (0 if lines else 1)
 
 
-def count_one(name, needle, threads):
-    if name == "-":
-        return _count_fd(0, needle, threads=threads, name=STDIN_NAME.decode())
-    return search_file(name, needle, threads=threads)
-
-
 def error_line(*parts):
     """One line on stderr: word-count: PART: PART..."""
     return b": ".join([b"word-count", *(os.fsencode(p) for p in parts)]) + b"\n"
+
+
+def option_message(error):
+    """A ValueError of the file functions, in the command line's words."""
+    message = str(error).replace("word-count() argument 'encoding'", "--encoding")
+    return message.replace("word-count() argument 'needle'", "NEEDLE")
 
 
 def main(argv=None):
@@ -151,21 +188,25 @@ def main(argv=None):
     try:
         args = parse(argv)
         if args.top is not None:
-            return print_top(args.files or ["-"], args.top, args.threads, stdout, stderr)
-        needle = needle_bytes(args.needle, args.encoding, fname="word-count")
+            return print_top(args.files or ["-"], args, stdout, stderr)
+        searching = EncodedSearch(args.needle, encoding=args.encoding, sep=args.sep,
+                                  fold=args.fold, fname="word-count")
     except UsageError as error:
         stderr.write(error_line(str(error)))
         return 2
     except ValueError as error:
-        message = str(error).replace("word-count() argument 'encoding'", "--encoding")
-        stderr.write(error_line(message.replace("word-count() argument 'needle'", "NEEDLE")))
+        stderr.write(error_line(option_message(error)))
         return 2
     names = args.files or ["-"]
     total, failed = 0, False
     for name in names:
         shown = STDIN_NAME if name == "-" else os.fsencode(name)
         try:
-            count = count_one(name, needle, args.threads)
+            if name == "-":
+                count = searching.count_fd(0, threads=args.threads, name=STDIN_NAME.decode())
+            else:
+                with open(name, "rb", buffering=0) as file:
+                    count = searching.count_fd(file.fileno(), threads=args.threads, name=name)
         except OSError as error:
             stderr.write(error_line(shown, error.strerror or str(error)))
             failed = True

@@ -23,7 +23,7 @@ import dask.bag
 from dask.bytes import read_bytes
 
 from . import _wordcount
-from ._files import check_encoding, needle_bytes
+from ._files import EncodedCounts, EncodedSearch, check_fold, check_sep
 
 __all__ = ["counts", "search", "search_per_file"]
 
@@ -31,19 +31,20 @@ __all__ = ["counts", "search", "search_per_file"]
 MERGE_FAN_IN = 8
 
 
-def count_block(block, needle):
-    """One task: a block of whole lines. One thread each: Dask already runs
-    as many tasks at once as its workers have threads."""
-    return _wordcount.search(block, needle, threads=1)
+def count_block(block, searching):
+    """One task: a block of whole lines, searched as the file's text (an
+    EncodedSearch). One thread each: Dask already runs as many tasks at once
+    as its workers have threads."""
+    return searching.count_bytes(block, threads=1)
 
 
-def count_lines(lines, needle):
+def count_lines(lines, needle, sep, fold):
     """One partition of a bag of lines (or of (line, path) pairs)."""
     lines = [line[0] if isinstance(line, tuple) else line for line in lines]
     if not lines:
         return 0
     empty = "" if isinstance(lines[0], str) else b""
-    return _wordcount.search(empty.join(lines), needle, threads=1)
+    return _wordcount.search(empty.join(lines), needle, threads=1, sep=sep, fold=fold)
 
 
 def read_blocks(corpus, blocksize):
@@ -56,31 +57,31 @@ def read_blocks(corpus, blocksize):
     return dict(zip(files, blocks))
 
 
-def blocks_per_file(corpus, needle, blocksize, encoding):
-    word = needle_bytes(needle, encoding, fname="search")
+def blocks_per_file(corpus, needle, blocksize, encoding, sep, fold, fname):
+    searching = EncodedSearch(needle, encoding=encoding, sep=sep, fold=fold, fname=fname)
     count = dask.delayed(count_block, pure=True)
-    return {path: [count(block, word) for block in file_blocks]
+    return {path: [count(block, searching) for block in file_blocks]
             for path, file_blocks in read_blocks(corpus, blocksize).items()}
 
 
-def block_words(block, codec, path):
-    """One task of `counts`: a block of whole lines, its keys decoded."""
-    words = _wordcount.counts(block, threads=1)
-    if codec is None:
-        return words
+def block_words(block, counting, path):
+    """One task of `counts`: a block of whole lines, its keys decoded and
+    folded as the EncodedCounts `counting` says."""
+    tally = counting.tally()
+    tally.add(block, threads=1)
     try:
-        return Counter({word.decode(codec): n for word, n in words.items()})
-    except UnicodeDecodeError as error:
+        return counting.counter(tally, name=path)
+    except ValueError as error:  # bytes that do not decode, at an offset in the block
         raise ValueError(f"counts(): a block of {path!r} cannot be decoded with "
-                         f"{codec!r}: {error.reason}") from error
+                         f"{counting.codec!r}: {error.__cause__.reason}") from error
 
 
-def lines_words(lines):
+def lines_words(lines, sep, fold):
     """One partition of a bag of lines, as one text."""
     if not lines:
         return Counter()
     empty = "" if isinstance(lines[0], str) else b""
-    return _wordcount.counts(empty.join(lines), threads=1)
+    return _wordcount.counts(empty.join(lines), threads=1, sep=sep, fold=fold)
 
 
 def merge_in_order(*parts):
@@ -100,48 +101,57 @@ def reduce_in_order(parts):
     return parts[0] if parts else dask.delayed(Counter)()
 
 
-def counts(corpus, *, blocksize: int | str = "64MiB", encoding: str | None = "utf-8") -> Counter:
+def counts(corpus, *, blocksize: int | str = "64MiB", encoding: str | None = "utf-8",
+           sep: str | None = " ", fold: str | None = None) -> Counter:
     """Every word of `corpus` and how often it occurs, by the rule of
-    word_count.counts: a Counter equal to counts_file over each file in turn
-    (files in the order read_bytes lists them, keys in order of first
-    appearance). `corpus` is a path, a glob, a list of them, or a dask.bag
-    of lines. Keys are decoded with `encoding` (None: bytes keys); a bag's
-    lines are counted as they are.
+    word_count.counts (`sep`, `fold`): a Counter equal to counts_file over
+    each file in turn (files in the order read_bytes lists them, keys in
+    order of first appearance). `corpus` is a path, a glob, a list of them,
+    or a dask.bag of lines. Keys are decoded with `encoding` (None: bytes
+    keys); a bag's lines are counted as they are.
     """
     if isinstance(corpus, dask.bag.Bag):
-        parts = corpus.map_partitions(lambda part: [lines_words(list(part))]).to_delayed()
-        return reduce_in_order([dask.delayed(lambda p: p[0])(part) for part in parts]).compute()
-    codec = None if encoding is None else check_encoding(
-        encoding, "counts", "pass encoding=None for bytes keys")
+        sep, fold = check_sep(sep, "counts"), check_fold(fold, "counts")
+        parts = corpus.map_partitions(lambda part: [lines_words(list(part), sep, fold)])
+        return reduce_in_order([dask.delayed(lambda p: p[0])(part)
+                                for part in parts.to_delayed()]).compute()
+    counting = EncodedCounts(encoding=encoding, sep=sep, fold=fold, fname="counts")
     words = dask.delayed(block_words, pure=True)
-    parts = [words(block, codec, path)
+    parts = [words(block, counting, path)
              for path, file_blocks in read_blocks(corpus, blocksize).items()
              for block in file_blocks]
     return reduce_in_order(parts).compute()
 
 
 def search(corpus, needle: str | bytes, *, blocksize: int | str = "64MiB",
-           encoding: str = "utf-8") -> int:
-    """Count the words equal to `needle` in `corpus`: a path, a glob, a list of
-    them, or a dask.bag of lines (from dask.bag.read_text; note that it reads
-    with universal newlines, so a lone "\\r" ends a line there). A str needle
-    is encoded with `encoding` for files; a bag's lines are counted as they
-    are (str lines take a str needle).
+           encoding: str | None = "utf-8", sep: str | None = " ",
+           fold: str | None = None) -> int:
+    """Count the words equal to `needle` in `corpus` by the rule of
+    word_count.search (`sep`, `fold`): a path, a glob, a list of them, or a
+    dask.bag of lines (from dask.bag.read_text; note that it reads with
+    universal newlines, so a lone "\\r" ends a line there). For files, a str
+    needle counts the text they hold in `encoding`, a bytes one their bytes,
+    as search_file does; a bag's lines are counted as they are (str lines
+    take a str needle).
     """
     if isinstance(corpus, dask.bag.Bag):
-        counts = corpus.map_partitions(lambda part: [count_lines(part, needle)])
+        sep, fold = check_sep(sep, "search"), check_fold(fold, "search")
+        counts = corpus.map_partitions(lambda part: [count_lines(part, needle, sep, fold)])
         return int(counts.sum().compute())
-    tasks = [t for blocks in blocks_per_file(corpus, needle, blocksize, encoding).values()
+    tasks = [t for blocks in blocks_per_file(corpus, needle, blocksize, encoding, sep, fold,
+                                             "search").values()
              for t in blocks]
     return int(sum(dask.compute(*tasks)))
 
 
 def search_per_file(corpus, needle: str | bytes, *, blocksize: int | str = "64MiB",
-                    encoding: str = "utf-8") -> dict[str, int]:
+                    encoding: str | None = "utf-8", sep: str | None = " ",
+                    fold: str | None = None) -> dict[str, int]:
     """Like `search`, but a dict from each file's path to its count. A bag must
     hold (line, path) pairs: dask.bag.read_text(..., include_path=True).
     """
     if isinstance(corpus, dask.bag.Bag):
+        sep, fold = check_sep(sep, "search_per_file"), check_fold(fold, "search_per_file")
         def per_path(part):
             counts = {}
             for item in part:
@@ -150,13 +160,14 @@ def search_per_file(corpus, needle: str | bytes, *, blocksize: int | str = "64Mi
                                      "(line, path) pairs: read_text(..., include_path=True)")
                 line, path = item
                 counts.setdefault(path, []).append(line)
-            return [{path: count_lines(lines, needle) for path, lines in counts.items()}]
+            return [{path: count_lines(lines, needle, sep, fold)
+                     for path, lines in counts.items()}]
 
         result = {}
         for partial in corpus.map_partitions(per_path).compute():
             for path, count in partial.items():
                 result[path] = result.get(path, 0) + count
         return result
-    per_file = blocks_per_file(corpus, needle, blocksize, encoding)
+    per_file = blocks_per_file(corpus, needle, blocksize, encoding, sep, fold, "search_per_file")
     sums = [dask.delayed(sum)(blocks) for blocks in per_file.values()]
     return {path: int(n) for path, n in zip(per_file, dask.compute(*sums))}
