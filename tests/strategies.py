@@ -58,3 +58,61 @@ BYTES_LIKE = {
     "array": lambda data: array.array("B", data),
     "mmap": _as_mmap,
 }
+
+
+# ---- the rules: sep=None's whitespace and the folds ----------------------
+
+#: str.isspace's characters and their neighbours, by the PEP 393 form they
+#: force: the ones bytes.split() knows too, the ones it does not, and some
+#: that look like whitespace but are not (U+200B, U+180E, U+FEFF, U+1FFF).
+SPACES = {
+    1: [" ", "\t", "\n", "\x0b", "\x0c", "\r", "\r\n", "\x1c", "\x1f", "\x85", "\xa0", "  \t",
+        "\x1b", "\x84", "\xa1"],
+    2: ["\u1680", "\u2000", "\u2005", "\u200a", "\u2028", "\u2029", "\u202f", "\u205f",
+        "\u3000", "\u200b", "\u180e", "\ufeff", "\u1fff", "\u3001", "\u167f"],
+    4: ["\U00010000", "\U0001f600"],
+}
+
+#: Words whose fold is not simply themselves in lower case: capitals,
+#: characters that fold to ASCII (the Kelvin sign, the long s, the ligatures,
+#: the dotted capital I), that change length (sharp s, ligatures), sigma in
+#: every position, Cherokee (casefold maps its small letters to capitals) and
+#: Deseret (astral).
+FOLDING = {
+    1: ["a", "A", "is", "IS", "Is", "the", "THE", "k", "s", "ss", "SS", "st", "ff", "fi",
+        "\xdf", "\xb5", "\xe9", "\xc9", "\xff", "i", "I"],
+    2: ["\u212a", "\u212b", "\u017f", "\u1e9e", "\u0130", "\u0131", "\ufb00", "\ufb01",
+        "\ufb05", "\u0149", "\u0390", "\u03a3", "\u03c3", "\u03c2", "\u0391\u03a3",
+        "\u0391\u03a3\u0391", "\u13a0", "\uab70", "\u01c5", "\u1fb3", "\u03bc", "\u0399",
+        "\ud800"],
+    4: ["\U00010400", "\U00010428", "\U0001e900", "\U0001e922"],
+}
+
+
+def rule_pieces(form: int) -> list[str]:
+    return [p for f in (1, 2, 4) if f <= form for p in SPACES[f] + FOLDING[f]]
+
+
+def rule_texts(form: int, max_pieces: int = 60):
+    """Texts of at most `form` bytes a character, where every rule and every
+    fold has something to decide."""
+    return st.lists(st.sampled_from(rule_pieces(form)), max_size=max_pieces).map("".join)
+
+
+def rule_needles(form: int):
+    """Mostly one to three folding pieces; sometimes whitespace inside."""
+    words = [p for f in (1, 2, 4) if f <= form for p in FOLDING[f]]
+    return st.one_of(
+        st.lists(st.sampled_from(words), min_size=1, max_size=3).map("".join),
+        st.lists(st.sampled_from(words + [" ", "\t", "\u3000"]), max_size=3).map("".join),
+    )
+
+
+def any_form_rule_text_and_needle():
+    return st.tuples(st.sampled_from([1, 2, 4]), st.sampled_from([1, 2, 4])).flatmap(
+        lambda forms: st.tuples(rule_texts(forms[0]), rule_needles(forms[1])))
+
+
+#: Every rule and fold a counter takes.
+SEPS = [" ", None]
+FOLDS = [None, "lower", "casefold"]

@@ -108,3 +108,55 @@ def test_counts_names_a_file_it_cannot_decode(client, tmp_path):
         wc_dask.counts(str(tmp_path / "bad.txt"))
     assert wc_dask.counts(str(tmp_path / "bad.txt"), encoding="latin-1") == Counter(
         {"ok": 1, "caf\xe9": 1})
+
+
+# ---- the rules: sep=None and the folds ---------------------------------------
+
+RULE_WORDS = ["Is", "IS", "is", "It", "stra\u00dfe", "STRASSE", "\u212ain", "kin", "\u00e9is",
+              "\u00c9IS"]
+RULE_SEPARATORS = [" ", "\n", "\r\n", "\t", "\u00a0", "\u3000", "  \n", "\u2028"]
+
+
+@pytest.fixture(scope="module")
+def rule_corpus(tmp_path_factory):
+    """12 files whose words fold alike and split at Unicode's whitespace,
+    each ending in a line end (so that a bag's lines joined are the files
+    joined)."""
+    root = tmp_path_factory.mktemp("rules")
+    rng = random.Random(16)
+    for i in range(12):
+        text = "".join(rng.choice(RULE_WORDS) + rng.choice(RULE_SEPARATORS)
+                       for _ in range(rng.randrange(0, 3000)))
+        (root / f"part-{i:02d}.txt").write_bytes(text.encode() + b"\n")
+    return root, sorted(str(p) for p in root.glob("*.txt"))
+
+
+@pytest.mark.parametrize("sep", [" ", None])
+@pytest.mark.parametrize("fold", [None, "lower", "casefold"])
+def test_the_rules_on_a_cluster_equal_one_machine(client, rule_corpus, sep, fold):
+    root, paths = rule_corpus
+    for needle in ("is", "Strasse", "KIN"):
+        expected = {p: word_count.search_file(p, needle, sep=sep, fold=fold) for p in paths}
+        assert wc_dask.search_per_file(paths, needle, blocksize=1500, sep=sep,
+                                       fold=fold) == expected
+        assert wc_dask.search(str(root / "*.txt"), needle, blocksize=997, sep=sep,
+                              fold=fold) == sum(expected.values())
+    total = Counter()
+    for path in paths:
+        total.update(word_count.counts_file(path, sep=sep, fold=fold))
+    result = wc_dask.counts(str(root / "*.txt"), blocksize=1500, sep=sep, fold=fold)
+    assert list(result.items()) == list(total.items())
+    lines = dask.bag.read_text(paths, blocksize=4000)
+    text = "".join(lines.compute())
+    assert wc_dask.search(lines, "is", sep=sep, fold=fold) == \
+        word_count.search_py(text, "is", sep=sep, fold=fold)
+
+
+def test_the_rules_are_checked_before_any_task(client, rule_corpus):
+    root, paths = rule_corpus
+    with pytest.raises(ValueError, match="argument 'sep'"):
+        wc_dask.search(paths, "is", sep="\t")
+    with pytest.raises(ValueError, match="argument 'fold'"):
+        wc_dask.counts(paths, fold="upper")
+    with pytest.raises(ValueError, match="'shift_jis' cannot be counted exactly with sep=None"):
+        wc_dask.counts(paths, encoding="shift_jis", sep=None)
