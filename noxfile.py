@@ -40,9 +40,15 @@ def install_project(session, target=".", **env):
     session.install("--no-cache-dir", target, env=env)
 
 
+#: Real text for the tests of the rules (tests/test_rules_files.py): the King
+#: James Bible, and man pages in four languages and scripts.
+REAL_TEXT_PACKAGES = ["bible-kjv", "manpages-de", "manpages-fr", "manpages-ru", "manpages-ja"]
+
+
 @nox.session
 def tests(session):
     """Build with -Werror, then run every test but the slow ones."""
+    interpreters.apt_install(*REAL_TEXT_PACKAGES)
     install_project(session, ".[test]", WORD_COUNT_WERROR="1")
     session.run("pytest", "-m", "not slow", *session.posargs)
 
@@ -230,7 +236,7 @@ def bench(session):
     `nox -s bench -- quick` stops the size sweep at 64 MiB.
     """
     install_project(session, ".[bench]")
-    interpreters.apt_install("bible-kjv")  # the text of the counts goals
+    interpreters.apt_install(*REAL_TEXT_PACKAGES)  # the texts of the goals
     if shutil.which("cargo"):
         session.run("bash", "benchmarks/pyo3_baseline/build.sh", "python", external=True)
     else:

@@ -76,6 +76,23 @@ const wc_backend *wc_backend_find(const char *name)
     return NULL;
 }
 
+/* Is it whole UTF-8 characters: each lead byte followed by its
+ * continuation bytes, and no other continuation byte? */
+static bool utf8_is_whole(const unsigned char *bytes, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        const unsigned char lead = bytes[i++];
+        size_t more = lead < 0x80 ? 0 : lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : lead >= 0xC0 ? 1
+                                                                            : 4;
+        if (more == 4 || lead >= 0xF8 || more > n - i)
+            return false;
+        for (; more > 0; more--)
+            if ((bytes[i++] & 0xC0) != 0x80)
+                return false;
+    }
+    return true;
+}
+
 bool wc_needle_can_match(const wc_query *q)
 {
     const size_t m = q->needle_len;
@@ -84,15 +101,10 @@ bool wc_needle_can_match(const wc_query *q)
     for (size_t i = 0; i < m; i++)
         if (wc_separator_at(q->rule, q->needle, m, i, q->width))
             return false;
-    if (q->rule->utf8) {
-        /* A word begins after whitespace and ends before it: with a
-         * continuation byte first or a lead byte last, the needle could
-         * match across a separator's bytes. */
-        const unsigned char *needle = q->needle;
-        if ((needle[0] & 0xC0) == 0x80 || needle[m - 1] >= 0xC0)
-            return false;
-    }
-    return true;
+    /* A word begins after whitespace and ends before it: a needle that
+     * began or ended inside a character could match some bytes of a
+     * whitespace character's. */
+    return !q->rule->utf8 || utf8_is_whole(q->needle, m);
 }
 
 static size_t width_index(unsigned width)

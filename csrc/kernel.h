@@ -88,8 +88,8 @@ const wc_backend *wc_backend_best(void);
 const wc_backend *wc_backend_find(const char *name);
 
 /* False when no word can equal the needle: it holds a separator, or is
- * empty under WC_SPACES (or, with UTF-8 whitespace, begins or ends where no
- * UTF-8 character does). */
+ * empty under WC_SPACES (or, with UTF-8 whitespace, is not whole UTF-8
+ * characters, as every encoded str is). */
 bool wc_needle_can_match(const wc_query *q);
 
 /* The whole count, on up to `threads` threads (the caller's included); texts

@@ -45,7 +45,6 @@ static inline simd_mask simd_le(unsigned w, simd_vec a, simd_vec b)
                   : _mm512_cmple_epu32_mask(a, b);
 }
 
-static inline simd_mask simd_and(simd_mask a, simd_mask b) { return a & b; }
 static inline simd_mask simd_or(simd_mask a, simd_mask b) { return a | b; }
 static inline uint64_t simd_bits(simd_mask m) { return m; }
 static inline simd_mask simd_all_lanes(void) { return ~(simd_mask)0; }

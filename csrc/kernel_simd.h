@@ -90,7 +90,9 @@
  *     simd_eq(w, a, b)              lanes where a == b (for the defaults)
  *     simd_sub(w, a, b)             a - b in each lane
  *     simd_le(w, a, b)              lanes where a <= b, unsigned
- *     simd_and(a, b), simd_or(a, b) on compare results
+ *     simd_or(a, b)                 on compare results
+ *     simd_and(a, b)                on compare results, where simd_and_eq
+ *                                   is not given
  *     simd_bits(mask)               as an integer: bit k*SIMD_BITS_PER_UNIT(w)
  *                                   for lane k (the lane's other bits copy it)
  *     SIMD_BITS_PER_UNIT(w)         1 with mask registers, w with movemask,

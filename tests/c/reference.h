@@ -135,14 +135,32 @@ static inline void count_if_needle(void *ctx, size_t start, size_t length)
     c->count++;
 }
 
+/* Does it decode as UTF-8, characters of 1 to 4 bytes (overlong forms and
+ * surrogates allowed: only the bytes' shape matters here)? */
+static inline bool reference_whole_utf8(const unsigned char *bytes, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned ones = 0;
+        while (ones < 8 && (bytes[i] << ones & 0x80))
+            ones++;
+        if (ones == 1 || ones > 4 || i + (ones ? ones : 1) > n)
+            return false;
+        for (unsigned k = 1; k < ones; k++)
+            if (bytes[i + k] >> 6 != 2)
+                return false;
+        i += ones ? ones : 1;
+    }
+    return true;
+}
+
 /* The words equal to the needle (the needle lowered, with fold_ascii). With
- * UTF-8 whitespace a needle must begin and end where UTF-8 characters do
- * (as every encoded str does): one that does not counts nothing. */
+ * UTF-8 whitespace a needle must be whole UTF-8 characters (as every
+ * encoded str is): one that is not counts nothing. */
 static inline size_t reference_count(const void *text, size_t len, const void *needle,
                                      size_t m, unsigned w, const wc_rule *rule)
 {
-    const unsigned char *bytes = needle;
-    if (rule->utf8 && m > 0 && ((bytes[0] & 0xC0) == 0x80 || bytes[m - 1] >= 0xC0))
+    if (rule->utf8 && !reference_whole_utf8(needle, m))
         return 0;
     needle_count c = {text, needle, m, w, rule->fold_ascii, 0};
     reference_words(text, len, w, rule, count_if_needle, &c);
