@@ -112,10 +112,35 @@ make_key(const key_maker *km, const wc_table *t, const wc_word *w)
     return key;
 }
 
+/* A str key of ASCII units (most words), folded without a call: str.lower
+ * and str.casefold lower ASCII alike. NULL, with no error set, for a word
+ * that is not ASCII. (KJV x10 by sep=None on two threads: the fold took
+ * 6.5 ms of 68 by the methods.) */
+static PyObject *
+ascii_folded_key(const wc_table *t, const wc_word *w)
+{
+    const void *units = wc_table_units(t, w);
+    for (size_t i = 0; i < w->len; i++)
+        if (wc_load(units, i, t->width) >= 0x80)
+            return NULL;
+    PyObject *key = PyUnicode_New((Py_ssize_t)w->len, 0x7F);
+    if (!key)
+        return NULL;
+    Py_UCS1 *to = PyUnicode_1BYTE_DATA(key);
+    for (size_t i = 0; i < w->len; i++)
+        to[i] = (Py_UCS1)wc_fold_ascii(wc_load(units, i, t->width));
+    return key;
+}
+
 /* The key of word `w` as the Counter holds it: made, and folded. */
 static PyObject *
 folded_key(const key_maker *km, const wc_table *t, const wc_word *w)
 {
+    if (km->str_keys && km->fold != WC_FOLD_NONE) {
+        PyObject *key = ascii_folded_key(t, w);
+        if (key || PyErr_Occurred())
+            return key;
+    }
     PyObject *key = make_key(km, t, w);
     if (!key || km->fold == WC_FOLD_NONE)
         return key;
