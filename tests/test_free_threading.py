@@ -196,3 +196,23 @@ def test_a_tally_used_by_two_threads_at_once_refuses_the_second():
     adding.join()
     os.close(read_end)
     assert tally.most_common(0) == [(b"a", 2), (b"b", 1)]
+
+
+def test_the_fold_table_made_by_many_threads_at_once():
+    """In a fresh process, where no fold table exists yet: eight threads fold
+    at once, and every one counts exactly (one makes the table, the others
+    wait for it with the GIL, where there is one, released)."""
+    code = """
+import threading, word_count
+text = "Stra\u00dfe STRASSE \u212ain kin\u3000" * 20_000
+results, barrier = [], threading.Barrier(8)
+def run(fold):
+    barrier.wait()
+    results.append(word_count.search(text, "strasse", sep=None, fold=fold))
+threads = [threading.Thread(target=run, args=(["lower", "casefold"][i % 2],)) for i in range(8)]
+for t in threads: t.start()
+for t in threads: t.join()
+print(sorted(results))
+"""
+    assert run_python(code).strip() == str([20_000] * 4 + [40_000] * 4)
+

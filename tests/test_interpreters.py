@@ -30,6 +30,10 @@ words = word_count.counts(text * 3, threads=2)  # past a megabyte: on the pool
 assert type(words).__name__ == "Counter" and list(words.items()) == [("is", 1_200_000), ("it", 600_000)]
 tally = word_count._wordcount._Tally()
 assert len(tally) == 0
+# The rules; the fold table is made by whichever interpreter folds first.
+russian = "Файл файл ФАЙЛ\u3000файл\u00a0и " * 50_000
+assert word_count.search(russian, "файл", sep=None, fold="casefold", threads=2) == 200_000
+assert word_count.counts(russian, sep=None, fold="lower")["файл"] == 200_000
 """
 
 
