@@ -7,6 +7,7 @@ inside CPython (os.urandom through getrandom), which would bury our own.
 import array
 import mmap
 import sys
+import tempfile
 
 import word_count
 from rule_cases import CASES, WIDENERS, needle_of, text_around
@@ -52,6 +53,44 @@ def lengths_and_needles():
                       word_count.search_py(data, needle.encode()), data)
 
 
+#: Texts for the rules: every kind of whitespace, and words that fold.
+RULE_TEXTS = [
+    "The the\tTHE\u3000the\xa0Stra\u00dfe STRASSE \u212ain kin\r\n\u0130 i\u0307",
+    "\u0391\u03a3 \u03b1\u03c2\u2028\U00010400 \U00010428 \x1c\x85end",
+    "is " * 100 + "\u3000IS\u2029" * 30,
+]
+
+
+def rules():
+    """sep=None and the folds: the kernel's folding, the word tables'
+    separators on every backend, the fold table and the folded search's
+    filter, folded keys, and the files' rules (UTF-8 whitespace)."""
+    for text in RULE_TEXTS:
+        for contents in (text, text.encode()):
+            needle = "the" if isinstance(contents, str) else b"the"
+            for sep in (" ", None):
+                for fold in (None, "lower", "casefold"):
+                    expected = word_count.search_py(contents, needle, sep=sep, fold=fold)
+                    for count in COUNTERS[:3]:
+                        check(count(contents, needle, sep=sep, fold=fold), expected, sep, fold)
+                    for backend in _backends():
+                        check(_count_with(contents, needle, backend, threads=2,
+                                          parallel_min_bytes=0, sep=sep, fold=fold),
+                              expected, sep, fold, backend)
+                    words = word_count.counts(contents, sep=sep, fold=fold)
+                    check(list(words.items()),
+                          list(word_count.counts_py(contents, sep=sep, fold=fold).items()),
+                          "counts", sep, fold)
+    with tempfile.NamedTemporaryFile() as f:
+        f.write(RULE_TEXTS[0].encode())
+        f.flush()
+        for fold in (None, "casefold"):
+            check(word_count.search_file(f.name, "the", sep=None, fold=fold),
+                  word_count.search_py(RULE_TEXTS[0], "the", sep=None, fold=fold), "file", fold)
+            check(word_count.counts_file(f.name, sep=None, fold=fold),
+                  word_count.counts_py(RULE_TEXTS[0], sep=None, fold=fold), "counts_file")
+
+
 def buffers_and_errors():
     data = b"is it is\r\nis " * 30000  # past the parallel threshold
     m = mmap.mmap(-1, len(data))
@@ -72,6 +111,7 @@ def buffers_and_errors():
 
 if __name__ == "__main__":
     rule_cases()
+    rules()
     lengths_and_needles()
     buffers_and_errors()
     print(f"valgrind_check: ok, backends {', '.join(_backends())}")
