@@ -398,12 +398,8 @@ count_bytes(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject 
         return NULL;
     rule.fold_ascii = fold;
     operand text, word;
-    if (wc_operand_from_bytes_like(&text, argv[0], sig.fname, "contents") < 0)
+    if (wc_bytes_operands(sig.fname, argv[0], argv[1], &text, &word) < 0)
         return NULL;
-    if (wc_operand_from_bytes_like(&word, argv[1], sig.fname, "needle") < 0) {
-        wc_operand_release(&text);
-        return NULL;
-    }
     wc_query q = {.text = text.units, .text_len = text.len, .needle = word.units,
                   .needle_len = word.len, .width = 1, .rule = &rule};
     size_t count = count_as_planned(&plan, &q);
@@ -430,12 +426,8 @@ count_guarded(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObjec
         || wc_parse_threads(sig.fname, argv[2], NULL, &threads) < 0)
         return NULL;
     operand text, word;
-    if (wc_operand_from_bytes_like(&text, argv[0], sig.fname, "contents") < 0)
+    if (wc_bytes_operands(sig.fname, argv[0], argv[1], &text, &word) < 0)
         return NULL;
-    if (wc_operand_from_bytes_like(&word, argv[1], sig.fname, "needle") < 0) {
-        wc_operand_release(&text);
-        return NULL;
-    }
     wc_query q = {.text = text.units, .text_len = text.len, .needle = word.units,
                   .needle_len = word.len, .width = 1, .rule = &WC_RULE_LINES};
     size_t count = 0;

@@ -439,12 +439,23 @@ tally_dealloc(PyObject *obj)
     Py_DECREF(type);
 }
 
-/* `only`: None, or (folded, fold, utf8): the words that may fold to the str
- * `folded` by `fold`, in bytes of UTF-8 (`utf8`) or of code points (latin-1). */
-static int
-parse_only(const char *fname, PyObject *obj, wc_word_filter *filter, bool *filtered)
+/* The module state of a _Tally's method (NULL with an exception). */
+static module_state *
+tally_state(PyObject *obj)
 {
-    *filtered = false;
+    PyObject *module = PyType_GetModule(Py_TYPE(obj));
+    return module ? PyModule_GetState(module) : NULL;
+}
+
+/* How a method adds words: the tally's rule, the module's backend, and
+ * `only`: None, or (folded, fold, utf8), the words that may fold to the str
+ * `folded` by `fold`, in bytes of UTF-8 (`utf8`) or of code points (latin-1),
+ * their filter in *filter. */
+static int
+tally_finder(const tally_object *self, const module_state *state, const char *fname,
+             PyObject *obj, wc_word_filter *filter, wc_word_finder *finder)
+{
+    *finder = (wc_word_finder){&self->rule, state->backend, NULL};
     if (!obj || obj == Py_None)
         return 0;
     PyObject *folded, *fold_name;
@@ -462,7 +473,7 @@ parse_only(const char *fname, PyObject *obj, wc_word_filter *filter, bool *filte
         PyErr_Format(PyExc_ValueError, "%s() argument 'only' needs a fold", fname);
         return -1;
     }
-    *filtered = true;
+    finder->filter = filter;
     return wc_fold_filter(folded, fold, utf8, filter);
 }
 
@@ -484,19 +495,16 @@ tally_add_fd(PyObject *obj, PyObject *const *args, Py_ssize_t nargs, PyObject *k
     static const signature sig = {"add_fd", names, 5, 1, 1};
     tally_object *self = (tally_object *)obj;
     PyObject *argv[5];
-    PyObject *module = PyType_GetModule(Py_TYPE(obj));
-    module_state *state = module ? PyModule_GetState(module) : NULL;
+    module_state *state = tally_state(obj);
     wc_word_filter filter;
-    bool filtered;
-    wc_tally_file_query q = {.interrupted = wc_run_signal_handlers};
+    wc_word_finder finder;
+    wc_tally_file_query q = {.finder = &finder, .interrupted = wc_run_signal_handlers};
     if (!state
         || wc_parse_args(&sig, args, nargs, kwnames, argv) < 0
         || wc_parse_threads(sig.fname, argv[1], state, &q.threads) < 0
         || wc_parse_size(sig.fname, "block", argv[3], &q.block) < 0
-        || parse_only(sig.fname, argv[4], &filter, &filtered) < 0)
+        || tally_finder(self, state, sig.fname, argv[4], &filter, &finder) < 0)
         return NULL;
-    const wc_word_finder finder = {&self->rule, state->backend, filtered ? &filter : NULL};
-    q.finder = &finder;
     PyObject *name = argv[2] == Py_None ? NULL : argv[2];
     int fd = PyObject_AsFileDescriptor(argv[0]);
     if (fd < 0 || !tally_enter(self))
@@ -539,17 +547,15 @@ tally_add(PyObject *obj, PyObject *const *args, Py_ssize_t nargs, PyObject *kwna
     static const signature sig = {"add", names, 3, 1, 1};
     tally_object *self = (tally_object *)obj;
     PyObject *argv[3];
-    PyObject *module = PyType_GetModule(Py_TYPE(obj));
-    module_state *state = module ? PyModule_GetState(module) : NULL;
+    module_state *state = tally_state(obj);
     size_t threads;
     wc_word_filter filter;
-    bool filtered;
+    wc_word_finder finder;
     if (!state
         || wc_parse_args(&sig, args, nargs, kwnames, argv) < 0
         || wc_parse_threads(sig.fname, argv[1], state, &threads) < 0
-        || parse_only(sig.fname, argv[2], &filter, &filtered) < 0)
+        || tally_finder(self, state, sig.fname, argv[2], &filter, &finder) < 0)
         return NULL;
-    const wc_word_finder finder = {&self->rule, state->backend, filtered ? &filter : NULL};
     operand text;
     if (wc_operand_from_bytes_like(&text, argv[0], sig.fname, "contents") < 0)
         return NULL;
@@ -608,8 +614,7 @@ tally_counter(PyObject *obj, PyObject *const *args, Py_ssize_t nargs, PyObject *
         if (!(*texts[k] = PyUnicode_AsUTF8(text)))
             return NULL;
     }
-    PyObject *module = PyType_GetModule(Py_TYPE(obj));
-    module_state *state = module ? PyModule_GetState(module) : NULL;
+    module_state *state = tally_state(obj);
     if (!state || !tally_enter(self))
         return NULL;
     PyObject *result = table_to_counter(state->counter_type, &km, &self->total, true);

@@ -109,6 +109,19 @@ wc_operand_from_bytes_like(operand *op, PyObject *obj, const char *fname, const 
     return wc_operand_from_buffer(op, obj, fname, argname);
 }
 
+int
+wc_bytes_operands(const char *fname, PyObject *contents, PyObject *needle, operand *text,
+                  operand *word)
+{
+    if (wc_operand_from_bytes_like(text, contents, fname, "contents") < 0)
+        return -1;
+    if (wc_operand_from_bytes_like(word, needle, fname, "needle") < 0) {
+        wc_operand_release(text);
+        return -1;
+    }
+    return 0;
+}
+
 /* ---- files -------------------------------------------------------------- */
 
 bool

@@ -65,6 +65,11 @@ int wc_parse_byte_rule(const char *fname, PyObject *obj, wc_rule *rule);
 /* A bytes-like operand where str is not taken (the private helpers). */
 int wc_operand_from_bytes_like(operand *op, PyObject *obj, const char *fname, const char *argname);
 
+/* The bytes-like `contents` and `needle` as operands; on an error, -1 with
+ * neither held. */
+int wc_bytes_operands(const char *fname, PyObject *contents, PyObject *needle, operand *text,
+                      operand *word);
+
 /* The `interrupted` callback of a file count: ctx is a released_gil. */
 bool wc_run_signal_handlers(void *ctx);
 
