@@ -484,7 +484,8 @@ static inline __attribute__((always_inline)) uint32_t unit_at(const unsigned cha
 
 bool wc_word_filter_passes(const wc_word_filter *f, const void *units, size_t len, unsigned width)
 {
-    if (len < f->min_len || len > f->max_len)
+    /* (The empty word folds to itself alone: it never passes.) */
+    if (len == 0 || len < f->min_len || len > f->max_len)
         return false;
     uint32_t first = wc_load(units, 0, width) & 0xFF, last = wc_load(units, len - 1, width) & 0xFF;
     return (f->first[first / 64] >> (first % 64) & 1) && (f->last[last / 64] >> (last % 64) & 1);

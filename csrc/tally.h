@@ -114,9 +114,9 @@ bool wc_table_add(wc_table *t, const void *units, size_t len, uint64_t count, ui
 bool wc_table_merge(wc_table *into, wc_table *from, size_t n);
 
 /* The words a folded search compares (counts.c): the others are not added.
- * A word passes when its length in units is within [min_len, max_len] and
- * the low bytes of its first and last units are set in `first` and `last`
- * (256 bits each). */
+ * A word passes when it is not empty, its length in units is within
+ * [min_len, max_len], and the low bytes of its first and last units are set
+ * in `first` and `last` (256 bits each). */
 typedef struct {
     size_t min_len, max_len;
     uint64_t first[4], last[4];

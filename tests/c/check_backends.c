@@ -8,7 +8,9 @@
  * tests/test_backends.py and of the guard-page tests, for targets Python's
  * tests cannot reach (nox -s neon runs it on AArch64 under qemu, nox -s
  * avx512 with AVX-512 emulated); and the word tables of counts on the same
- * texts, in chunks of 1 to 5 bytes. Exits 1 at the first disagreement.
+ * texts, in chunks of 1 to 5 bytes, also through a folded search's word
+ * filter from a text right after an unreadable page. Exits 1 at the first
+ * disagreement.
  */
 #define _DEFAULT_SOURCE   /* MAP_ANONYMOUS */
 #include <stdio.h>
@@ -94,6 +96,20 @@ static uint8_t *guarded_end(size_t bytes)
     return region + size;
 }
 
+/* The start of a region whose page before cannot be read. */
+static uint8_t *guarded_start(size_t bytes)
+{
+    const size_t page = (size_t)sysconf(_SC_PAGESIZE),
+                 size = (bytes + page - 1) / page * page;
+    uint8_t *region = mmap(NULL, size + page, PROT_READ | PROT_WRITE,
+                           MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (region == MAP_FAILED || mprotect(region, page, PROT_NONE) != 0) {
+        perror("check_backends: guard page");
+        exit(2);
+    }
+    return region + page;
+}
+
 /* Each rule in the widths it is used in (rule.h). */
 static const struct {
     const char *name;
@@ -117,6 +133,11 @@ static const struct {
 int main(void)
 {
     uint8_t *const text_end = guarded_end(300 * 4), *const needle_end = guarded_end(70 * 4);
+    uint8_t *const text_start = guarded_start(300 * 4);
+    /* A folded search's filter that passes every word but the empty one,
+     * its words read from a text right after an unreadable page. */
+    wc_word_filter every_word = {0, SIZE_MAX, {~0ull, ~0ull, ~0ull, ~0ull},
+                                 {~0ull, ~0ull, ~0ull, ~0ull}};
     const wc_backend *all[8];
     size_t nbackends = wc_backends_available(all, 8), checks = 0;
     for (size_t c = 0; c < sizeof configs / sizeof configs[0]; c++) {
@@ -155,7 +176,10 @@ int main(void)
                 }
                 if (m % 10 == 0 && family == 0 && !rule->fold_ascii) {
                     for (size_t b = 0; b < nbackends; b++)
-                        if (!tally_agrees(all[b], rule, q.text, len, w, 1 + len % 3, 1 + m % 5))
+                        if (!tally_agrees(all[b], rule, q.text, len, w, 1 + len % 3, 1 + m % 5)
+                            || !tally_agrees_filtered(all[b], rule,
+                                                      memcpy(text_start, text, len * w), len,
+                                                      w, 1 + len % 3, 1 + m % 5, &every_word))
                             return 1;
                 }
                 free(text);
