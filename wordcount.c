@@ -179,8 +179,12 @@ count_impl(const char *fname, PyObject *contents, PyObject *needle,
         }
     }
 
-    wc_rule rule = wc_rule_for(plan->split, is_str);
-    rule.fold_ascii = plan->fold != WC_FOLD_NONE;
+    wc_rule folded_rule = wc_rule_for(plan->split, is_str);
+    folded_rule.fold_ascii = true;
+    const wc_rule *rule = plan->fold == WC_FOLD_NONE
+        ? (plan->split == WC_LINES ? &WC_RULE_LINES : is_str ? &WC_RULE_STR_SPACES
+                                                             : &WC_RULE_BYTES_SPACES)
+        : &folded_rule;
     PyObject *result = NULL;
     char stack_needle[STACK_NEEDLE_BYTES];
     void *widened = NULL;
@@ -205,7 +209,7 @@ count_impl(const char *fname, PyObject *contents, PyObject *needle,
         .needle = word.units,
         .needle_len = word.len,
         .width = text.width,
-        .rule = &rule,
+        .rule = rule,
     };
     count = count_as_planned(plan, &q);
 done:

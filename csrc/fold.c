@@ -5,12 +5,8 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-int wc_parse_fold(const char *fname, PyObject *obj, wc_fold *fold)
+int wc_parse_fold_value(const char *fname, PyObject *obj, wc_fold *fold)
 {
-    if (!obj || obj == Py_None) {
-        *fold = WC_FOLD_NONE;
-        return 0;
-    }
     if (!PyUnicode_Check(obj)) {
         PyErr_Format(PyExc_TypeError, "%s() argument 'fold' must be str or None, not %.200s",
                      fname, Py_TYPE(obj)->tp_name);

@@ -30,9 +30,17 @@ typedef enum {
     WC_FOLD_CASEFOLD,   /* str.casefold(), bytes.lower() */
 } wc_fold;
 
+/* wc_parse_fold of a value given, neither NULL nor None. */
+int wc_parse_fold_value(const char *fname, PyObject *obj, wc_fold *fold);
+
 /* `fold`: None, "lower" or "casefold"; an error names fname and the
- * parameter. */
-int wc_parse_fold(const char *fname, PyObject *obj, wc_fold *fold);
+ * parameter. (Inline: every search parses it.) */
+static inline int
+wc_parse_fold(const char *fname, PyObject *obj, wc_fold *fold)
+{
+    *fold = WC_FOLD_NONE;
+    return !obj || obj == Py_None ? 0 : wc_parse_fold_value(fname, obj, fold);
+}
 
 /* The key folded: a str by its method, bytes by bytes.lower(). New reference. */
 PyObject *wc_fold_key(PyObject *key, wc_fold fold);

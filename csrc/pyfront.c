@@ -24,15 +24,8 @@ wc_parse_size(const char *fname, const char *argname, PyObject *obj, size_t *siz
 }
 
 int
-wc_parse_sep(const char *fname, PyObject *obj, wc_split *split)
+wc_parse_sep_value(const char *fname, PyObject *obj)
 {
-    if (obj == Py_None) {
-        *split = WC_SPACES;
-        return 0;
-    }
-    *split = WC_LINES;
-    if (!obj)
-        return 0;
     if (!PyUnicode_Check(obj)) {
         PyErr_Format(PyExc_TypeError, "%s() argument 'sep' must be str or None, not %.200s",
                      fname, Py_TYPE(obj)->tp_name);
@@ -44,12 +37,6 @@ wc_parse_sep(const char *fname, PyObject *obj, wc_split *split)
         return -1;
     }
     return 0;
-}
-
-wc_rule
-wc_rule_for(wc_split split, bool is_str)
-{
-    return split == WC_LINES ? WC_RULE_LINES : is_str ? WC_RULE_STR_SPACES : WC_RULE_BYTES_SPACES;
 }
 
 int

@@ -48,12 +48,8 @@ typedef struct {
 /* An optional size argument: left as it is when not given, else an int >= 0. */
 int wc_parse_size(const char *fname, const char *argname, PyObject *obj, size_t *size);
 
-/* `sep`: " " (or not given) for WC_LINES, None for WC_SPACES; anything else
- * an error that names fname and the parameter. */
-int wc_parse_sep(const char *fname, PyObject *obj, wc_split *split);
-
-/* The rule `split` splits a text by: a str's whitespace, or bytes'. */
-wc_rule wc_rule_for(wc_split split, bool is_str);
+/* wc_parse_sep of a value given, neither NULL nor None: 0 for " ". */
+int wc_parse_sep_value(const char *fname, PyObject *obj);
 
 /* The private rule of bytes that encode a str (files, their blocks):
  * None for sep=" ", or the pair (sep, spaces) where spaces is None for
@@ -162,6 +158,22 @@ wc_parse_threads(const char *fname, PyObject *obj, const module_state *state,
     }
     *threads = (size_t)n;
     return 0;
+}
+
+/* `sep`: " " (or not given) for WC_LINES, None for WC_SPACES; anything else
+ * an error that names fname and the parameter. */
+static inline int
+wc_parse_sep(const char *fname, PyObject *obj, wc_split *split)
+{
+    *split = obj == Py_None ? WC_SPACES : WC_LINES;
+    return !obj || obj == Py_None ? 0 : wc_parse_sep_value(fname, obj);
+}
+
+/* The rule `split` splits a text by: a str's whitespace, or bytes'. */
+static inline wc_rule
+wc_rule_for(wc_split split, bool is_str)
+{
+    return split == WC_LINES ? WC_RULE_LINES : is_str ? WC_RULE_STR_SPACES : WC_RULE_BYTES_SPACES;
 }
 
 static inline int
