@@ -1,12 +1,16 @@
 /* The word tables of counts (csrc/tally.h) timed alone, without Python: the
  * best of 7 counts of a file read into memory, merge included.
  *
- *     gcc -O3 -std=c11 -falign-loops=32 -Icsrc benchmarks/tally_timing.c \
- *         csrc/tally.c csrc/pool.c csrc/fault.c -lpthread -o /tmp/tally_timing
- *     /tmp/tally_timing FILE [THREADS [WIDTH]]
+ *     gcc -O3 -std=c11 -falign-loops=32 -Icsrc benchmarks/tally_timing.c csrc/tally.c \
+ *         csrc/kernel.c csrc/kernel_scalar.c csrc/kernel_sse2.c csrc/kernel_avx2.c \
+ *         csrc/kernel_avx512.c csrc/kernel_neon.c csrc/pool.c csrc/fault.c -lpthread \
+ *         -o /tmp/tally_timing
+ *     /tmp/tally_timing FILE [THREADS [WIDTH [RULE]]]
  *
  * WIDTH 2 or 4 counts the file's bytes widened to units of that many bytes,
- * as a 2- or 4-byte str holds the same characters.
+ * as a 2- or 4-byte str holds the same characters. RULE "spaces" counts by
+ * sep=None (a str's whitespace), else by sep=" ". The separators are found
+ * by the best backend this CPU runs ($WORD_COUNT_BACKEND names another).
  * The figures of csrc/tally.c's comments were measured with it.
  */
 #define _GNU_SOURCE
@@ -61,6 +65,15 @@ int main(int argc, char **argv)
         free(text);
         text = wide;
     }
+    const char *backend_name = getenv("WORD_COUNT_BACKEND");
+    const wc_backend *backend = backend_name && *backend_name ? wc_backend_find(backend_name)
+                                                              : wc_backend_best();
+    if (!backend) {
+        fprintf(stderr, "tally_timing: no backend %s on this CPU\n", backend_name);
+        return 2;
+    }
+    const bool spaces = argc > 4 && strcmp(argv[4], "spaces") == 0;
+    const wc_word_finder finder = {spaces ? &WC_RULE_STR_SPACES : &WC_RULE_LINES, backend, NULL};
     wc_table tables[64];
     double best = 1e30;
     size_t distinct = 0;
@@ -70,15 +83,16 @@ int main(int argc, char **argv)
         wc_table all;
         wc_table_init(&all, width);
         double start = now();
-        wc_tally_all(tables, threads, text, (size_t)size, width, false, 0);
+        wc_tally_all(tables, threads, &finder, text, (size_t)size, width, false, 0);
         wc_table_merge(&all, tables, threads);
         double seconds = now() - start;
         best = seconds < best ? seconds : best;
         distinct = all.nwords;
         wc_table_free(&all);
     }
-    printf("%.1f ms, %.0f M chars/s, %zu distinct words, %zu threads, width %u\n",
-           best * 1e3, (double)size / best / 1e6, distinct, threads, width);
+    printf("%.1f ms, %.0f M chars/s, %zu distinct words, %zu threads, width %u, %s, %s\n",
+           best * 1e3, (double)size / best / 1e6, distinct, threads, width,
+           spaces ? "sep=None" : "sep=' '", backend->name);
     free(text);
     return 0;
 }
