@@ -36,9 +36,30 @@ static size_t after_last_separator(const wc_rule *rule, const char *buf, size_t 
     return 0;
 }
 
+/* Where the words begin again after the word being skipped: just past the
+ * first run of separators in buf[0 .. len) (len, if the run reaches it), or
+ * SIZE_MAX if it holds none. */
+static size_t after_first_separators(const wc_rule *rule, const char *buf, size_t len)
+{
+    size_t i = 0;
+    while (i < len && !wc_separator_at(rule, buf, len, i, 1))
+        i++;
+    if (i == len)
+        return SIZE_MAX;
+    while (i < len && wc_separator_at(rule, buf, len, i, 1))
+        i++;
+    return i;
+}
+
 static wc_file_status tally_stream(const wc_tally_file_query *q, int fd, wc_table *tables,
                                    int *error)
 {
+    const wc_word_filter *filter = q->finder->filter;
+    /* With a filter (a folded search), a word longer than it lets by is
+     * dropped as it is read, but for the bytes a UTF-8 space cut by the
+     * block's end needs: memory stays at a block even for an endless word
+     * (`word-count -i x /dev/zero`). */
+    bool skipping = false;
     size_t cap = q->block ? q->block : WC_FILE_BLOCK;
     char *buf = malloc(cap);
     if (!buf) {
@@ -57,6 +78,29 @@ static wc_file_status tally_stream(const wc_tally_file_query *q, int fd, wc_tabl
             break;
         if (len > carried)
             last = buf[len - 1];
+        if (skipping) {
+            size_t start = after_first_separators(q->finder->rule, buf, len);
+            if (start == SIZE_MAX && !eof) {    /* still inside the long word */
+                size_t kept = len < RULE_REACH ? len : RULE_REACH;
+                memmove(buf, buf + len - kept, kept);
+                base += len - kept;
+                len = kept;
+                if (q->interrupted && q->interrupted(q->ctx)) {
+                    status = WC_FILE_INTERRUPTED;
+                    break;
+                }
+                continue;
+            }
+            /* (At the end, a last word that is still the long one passes no
+             * filter: nothing is left to count.) */
+            if (start == SIZE_MAX)
+                start = len;
+            memmove(buf, buf + start, len - start);
+            base += start;
+            len -= start;
+            carried = 0;
+            skipping = false;
+        }
         /* The carried bytes hold no separator: look at the new ones only
          * (and, for a UTF-8 space cut by the last block's end, the two
          * carried bytes before them). */
@@ -71,6 +115,12 @@ static wc_file_status tally_stream(const wc_tally_file_query *q, int fd, wc_tabl
         memmove(buf, buf + end, len - end);
         len -= end;
         base += end;
+        if (filter && len > filter->max_len + RULE_REACH) {
+            memmove(buf, buf + len - RULE_REACH, RULE_REACH);
+            base += len - RULE_REACH;
+            len = RULE_REACH;
+            skipping = true;
+        }
         if (len == cap) {   /* one word fills the block: make room for more */
             char *bigger = cap <= SIZE_MAX / 2 ? realloc(buf, 2 * cap) : NULL;
             if (!bigger) {

@@ -12,6 +12,8 @@
  *
  * A block that holds no separator at all grows, to hold the word: memory is
  * bounded by a block and the longest word, which the table holds anyway.
+ * With a word filter (a folded search), a word longer than the filter lets
+ * by is dropped as it is read instead: memory is one block.
  * Offsets (wc_word.first) count from the position where the count began.
  */
 #ifndef WORD_COUNT_TALLY_FILE_H

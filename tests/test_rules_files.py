@@ -100,6 +100,38 @@ def test_blocks_that_cut_utf8_whitespace_count_exactly(text, needle, rule, block
     same(counting.counter(tally), counts_py(text, sep=sep, fold=fold))
 
 
+@pytest.mark.parametrize("sep", SEPS)
+@pytest.mark.parametrize("block", [7, 1 << 16])
+def test_a_folded_search_drops_words_too_long_to_match(sep, block):
+    """Words longer than the folded needle can be are dropped as they are
+    read, a UTF-8 space cut by a block's end included: what follows them
+    still counts exactly."""
+    for tail in ("\u3000", "\u00a0", " ", "\t"):
+        text = "Is " + "x" * 200_003 + tail + "is IS\u3000iS " + "y" * 100 + tail + "Is"
+        read_end, writer = pipe(text.encode())
+        try:
+            tally = _wordcount._Tally(rule=_files.byte_rule(sep, "utf-8", "t"))
+            tally.add_fd(read_end, block=block, only=("is", "casefold", True))
+            count = tally.counter("utf-8", fold="casefold")["is"]
+        finally:
+            writer.join()
+            os.close(read_end)
+        assert count == search_py(text, "is", sep=sep, fold="casefold"), (tail, block)
+
+
+def test_a_folded_search_of_an_endless_word_is_read_in_bounded_memory():
+    """256 MiB without a separator through a pipe: the process grows by
+    about a block, as the unfolded search does, not by the word."""
+    from test_files import through_a_pipe_of_256_mib
+    count, grown_mib = through_a_pipe_of_256_mib(
+        'b"x" * 2**16',
+        'from word_count import _files\n'
+        'result = _files.EncodedSearch("X", encoding="utf-8", sep=None, fold="casefold", '
+        'fname="t").count_fd(read_end)')
+    assert count == "0"
+    assert grown_mib < 48
+
+
 def test_utf8_and_latin1_whitespace_separate_words(tmp_path):
     text = "a\u00a0b\u3000c\u2028d\u200be  f\x85g"
     (tmp_path / "u").write_bytes(text.encode())
