@@ -22,6 +22,8 @@ SOURCES = [
     "csrc/tally.c",
     "csrc/tally_file.c",
     "csrc/counts.c",
+    "csrc/tally_type.c",
+    "csrc/arrow.c",
 ]
 
 # -falign-loops=32: where the vector loops start moved their speed by 20% on
@@ -54,6 +56,7 @@ setup(
                 "csrc/tally.h",
                 "csrc/tally_file.h",
                 "csrc/counts.h",
+                "csrc/arrow.h",
             ],
             extra_compile_args=compile_args,
             extra_link_args=["-pthread"],

@@ -29,6 +29,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "csrc/arrow.h"
 #include "csrc/counts.h"
 #include "csrc/fault.h"
 #include "csrc/file.h"
@@ -134,8 +135,19 @@ static PyObject *
 count_impl(const char *fname, PyObject *contents, PyObject *needle,
            const count_plan *plan, const module_state *state)
 {
-    if (wc_check_operand_type(fname, "contents", contents) < 0
-        || wc_check_operand_type(fname, "needle", needle) < 0)
+    if (!PyUnicode_Check(contents) && !PyObject_CheckBuffer(contents)) {
+        wc_column column;
+        int is_column = wc_column_open(contents, &column, fname, "contents");
+        if (is_column == 0)
+            wc_not_a_text(fname, "contents", contents);
+        if (is_column <= 0)
+            return NULL;
+        PyObject *count = wc_search_column(state, &column, needle, plan->split, plan->fold,
+                                           plan->threads, plan->gil == HOLD_GIL, fname);
+        wc_column_close(&column);
+        return count;
+    }
+    if (wc_check_operand_type(fname, "needle", needle) < 0)
         return NULL;
     bool is_str = PyUnicode_Check(contents);
     if (is_str != (bool)PyUnicode_Check(needle)) {
@@ -611,7 +623,8 @@ module_exec(PyObject *module)
                                    (long)WC_PARALLEL_MIN_BYTES) < 0
         || PyModule_AddIntConstant(module, "_gil_release_min_bytes",
                                    (long)GIL_RELEASE_MIN_BYTES) < 0
-        || wc_counts_exec(module, state) < 0)
+        || wc_counts_exec(state) < 0
+        || wc_tally_types_exec(module, state) < 0)
         return -1;
     /* Set last: module_free reads it as "this module counted itself". */
     state->backend = best;
@@ -623,8 +636,11 @@ static void
 module_free(void *module)
 {
     module_state *state = get_state(module);
-    if (state)
+    if (state) {
         Py_CLEAR(state->counter_type);
+        Py_CLEAR(state->tally_type);
+        Py_CLEAR(state->raw_tally_type);
+    }
     if (state && state->backend && atomic_fetch_sub(&live_modules, 1) == 1)
         wc_pool_shutdown();
 }
@@ -633,7 +649,11 @@ static int
 module_traverse(PyObject *module, visitproc visit, void *arg)
 {
     module_state *state = get_state(module);
-    Py_VISIT(state ? state->counter_type : NULL);
+    if (state) {
+        Py_VISIT(state->counter_type);
+        Py_VISIT(state->tally_type);
+        Py_VISIT(state->raw_tally_type);
+    }
     return 0;
 }
 
@@ -641,8 +661,11 @@ static int
 module_clear(PyObject *module)
 {
     module_state *state = get_state(module);
-    if (state)
+    if (state) {
         Py_CLEAR(state->counter_type);
+        Py_CLEAR(state->tally_type);
+        Py_CLEAR(state->raw_tally_type);
+    }
     return 0;
 }
 
@@ -657,7 +680,7 @@ static PyModuleDef_Slot module_slots[] = {
     {0, NULL},
 };
 
-static struct PyModuleDef module_def = {
+struct PyModuleDef wc_module_def = {
     PyModuleDef_HEAD_INIT,
     .m_name = "word_count._wordcount",
     .m_doc = "Count the words of a text equal to a needle, in C.",
@@ -672,5 +695,5 @@ static struct PyModuleDef module_def = {
 PyMODINIT_FUNC
 PyInit__wordcount(void)
 {
-    return PyModuleDef_Init(&module_def);
+    return PyModuleDef_Init(&wc_module_def);
 }

@@ -3,6 +3,7 @@
 #include "kernel.h"
 
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fault.h"
@@ -290,3 +291,66 @@ bool wc_count_words_guarded(const wc_backend *backend, const wc_query *q, size_t
     *count = f.count + starts;
     return true;
 }
+
+typedef struct {
+    const wc_backend *backend;
+    const wc_rule *rule;
+    const void *needle;
+    size_t needle_len;
+    const wc_documents *documents;
+    size_t counts[MAX_TASKS];
+} documents_job;
+
+static void count_documents_task(void *ctx, size_t task)
+{
+    documents_job *job = ctx;
+    const wc_documents *d = job->documents;
+    const size_t per_task = (d->count + MAX_TASKS - 1) / MAX_TASKS > WC_DOCUMENTS_PER_TASK
+        ? (d->count + MAX_TASKS - 1) / MAX_TASKS : WC_DOCUMENTS_PER_TASK;
+    const size_t last = (task + 1) * per_task < d->count ? (task + 1) * per_task : d->count;
+    size_t count = 0;
+    for (size_t i = task * per_task; i < last; i++) {
+        wc_query q = {.needle = job->needle, .needle_len = job->needle_len, .width = d->width,
+                      .rule = job->rule};
+        if (d->get(d->ctx, i, &q.text, &q.text_len))
+            count += wc_count_words(job->backend, &q, 1, SIZE_MAX);
+    }
+    job->counts[task] = count;
+}
+
+size_t wc_count_documents(const wc_backend *backend, const wc_rule *rule, const void *needle,
+                          size_t needle_len, const wc_documents *d, size_t threads)
+{
+    const wc_query probe = {.needle = needle, .needle_len = needle_len, .width = d->width,
+                            .rule = rule};
+    if (d->count == 0 || !needle_can_match(&probe))
+        return 0;
+    documents_job *job = malloc(sizeof *job);
+    if (!job) {     /* no room for the tasks' counts: one thread, one sum */
+        size_t count = 0;
+        for (size_t i = 0; i < d->count; i++) {
+            wc_query q = probe;
+            if (d->get(d->ctx, i, &q.text, &q.text_len))
+                count += wc_count_words(backend, &q, 1, SIZE_MAX);
+        }
+        return count;
+    }
+    *job = (documents_job){backend, rule, needle, needle_len, d, {0}};
+    size_t per_task = (d->count + MAX_TASKS - 1) / MAX_TASKS;
+    if (per_task < WC_DOCUMENTS_PER_TASK)
+        per_task = WC_DOCUMENTS_PER_TASK;
+    const size_t ntasks = (d->count + per_task - 1) / per_task;
+    if (threads > WC_POOL_MAX_WORKERS + 1)
+        threads = WC_POOL_MAX_WORKERS + 1;
+    if (ntasks == 1 || threads <= 1)
+        for (size_t t = 0; t < ntasks; t++)
+            count_documents_task(job, t);
+    else
+        wc_pool_run(count_documents_task, job, ntasks, threads);
+    size_t count = 0;
+    for (size_t t = 0; t < ntasks; t++)
+        count += job->counts[t];
+    free(job);
+    return count;
+}
+

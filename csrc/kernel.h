@@ -111,6 +111,23 @@ bool wc_count_words_guarded(const wc_backend *backend, const wc_query *q,
 size_t wc_count_starts(const wc_backend *backend, const wc_query *q, size_t begin,
                        size_t end, size_t threads, size_t parallel_min_bytes);
 
+/* Texts one after another (a column's values): `count` of them, get(ctx, i)
+ * giving text i's units, or false for a null (no text). */
+typedef struct {
+    size_t count;
+    bool (*get)(const void *ctx, size_t i, const void **text, size_t *len);
+    const void *ctx;
+    unsigned width;
+} wc_documents;
+
+/* The words equal to the needle in every document, each a text of its own
+ * (its last word ends with it), the threads taking runs of documents. */
+size_t wc_count_documents(const wc_backend *backend, const wc_rule *rule, const void *needle,
+                          size_t needle_len, const wc_documents *d, size_t threads);
+
+/* How many documents a thread takes at a time (a count, or a tally). */
+#define WC_DOCUMENTS_PER_TASK ((size_t)1 << 14)
+
 /* The parallel_min_bytes of `search`: below it, waking a worker costs more
  * than it saves (measured by benchmarks/parallel_threshold.py; see README). */
 #define WC_PARALLEL_MIN_BYTES ((size_t)256 * 1024)

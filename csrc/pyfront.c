@@ -109,6 +109,17 @@ wc_bytes_operands(const char *fname, PyObject *contents, PyObject *needle, opera
     return 0;
 }
 
+void
+wc_not_a_text(const char *fname, const char *argname, PyObject *obj)
+{
+    PyObject *iterator = PyObject_GetIter(obj);
+    PyErr_Clear();
+    PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be str, a bytes-like object or an "
+                 "Arrow column, not %.200s%s", fname, argname, Py_TYPE(obj)->tp_name,
+                 iterator ? " (an iterable of texts is counted by Tally().update_all())" : "");
+    Py_XDECREF(iterator);
+}
+
 /* ---- files -------------------------------------------------------------- */
 
 bool

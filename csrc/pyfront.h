@@ -20,7 +20,13 @@ typedef struct {
     char threads_env[64];           /* $WORD_COUNT_THREADS then, for the error */
     const wc_backend *backend;      /* the best one this CPU runs */
     PyObject *counter_type;         /* collections.Counter */
+    PyObject *tally_type;           /* Tally (csrc/tally_type.c) */
+    PyObject *raw_tally_type;       /* _Tally */
 } module_state;
+
+/* The module's definition (wordcount.c): its state is found from a type
+ * defined in Python on top of the module's (word_count.Tally) through it. */
+extern struct PyModuleDef wc_module_def;
 
 typedef struct {
     const char *fname;
@@ -65,6 +71,10 @@ int wc_operand_from_bytes_like(operand *op, PyObject *obj, const char *fname, co
  * neither held. */
 int wc_bytes_operands(const char *fname, PyObject *contents, PyObject *needle, operand *text,
                       operand *word);
+
+/* The TypeError of an argument that is no text: not a str, a bytes-like
+ * object or an Arrow column (an iterable is pointed at Tally.update_all). */
+void wc_not_a_text(const char *fname, const char *argname, PyObject *obj);
 
 /* The `interrupted` callback of a file count: ctx is a released_gil. */
 bool wc_run_signal_handlers(void *ctx);

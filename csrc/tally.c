@@ -367,6 +367,85 @@ bool wc_table_add(wc_table *t, const void *units, size_t len, uint64_t count, ui
                       count, first);
 }
 
+size_t wc_table_find(const wc_table *t, const void *units, size_t len)
+{
+    const size_t nbytes = len * t->width;
+    const uint64_t head = load_head(units, nbytes, 0);
+    const uint64_t hash = hash_words(units, nbytes, head, t->seed);
+    if (!t->nslots)
+        return SIZE_MAX;
+    const size_t mask = t->nslots - 1;
+    for (size_t j = bucket_of(hash, t->nslots); t->slots[j].index; j = (j + 1) & mask) {
+        const wc_slot *s = &t->slots[j];
+        if (nbytes <= 8 ? s->head == head && s->nbytes == nbytes
+                        : s->head == hash && s->nbytes == WC_LONG_WORD
+                          && wc_table_word(t, s->index - 1)->len == len
+                          && long_words_equal(t->arena + wc_table_word(t, s->index - 1)->data,
+                                              units, nbytes))
+            return s->index - 1;
+    }
+    return SIZE_MAX;
+}
+
+/* The UTF-8 of code point c (a lone surrogate as its three bytes, as
+ * Python's "surrogatepass" writes it) into out; its length. */
+static size_t utf8_of(uint32_t c, unsigned char out[4])
+{
+    if (c < 0x80) {
+        out[0] = (unsigned char)c;
+        return 1;
+    }
+    if (c < 0x800) {
+        out[0] = (unsigned char)(0xC0 | c >> 6);
+        out[1] = (unsigned char)(0x80 | (c & 0x3F));
+        return 2;
+    }
+    if (c < 0x10000) {
+        out[0] = (unsigned char)(0xE0 | c >> 12);
+        out[1] = (unsigned char)(0x80 | (c >> 6 & 0x3F));
+        out[2] = (unsigned char)(0x80 | (c & 0x3F));
+        return 3;
+    }
+    out[0] = (unsigned char)(0xF0 | c >> 18);
+    out[1] = (unsigned char)(0x80 | (c >> 12 & 0x3F));
+    out[2] = (unsigned char)(0x80 | (c >> 6 & 0x3F));
+    out[3] = (unsigned char)(0x80 | (c & 0x3F));
+    return 4;
+}
+
+bool wc_table_to_utf8(wc_table *t)
+{
+    wc_table utf8;
+    wc_table_init(&utf8, 1);
+    unsigned char stack[256], *buf = stack;
+    size_t cap = sizeof stack;
+    bool ok = !t->out_of_memory;
+    for (size_t i = 0; ok && i < t->nwords; i++) {
+        const wc_word *w = wc_table_word(t, i);
+        if (w->len * 4 > cap) {
+            cap = w->len * 4;
+            unsigned char *bigger = buf == stack ? malloc(cap) : realloc(buf, cap);
+            if (!bigger) {
+                ok = false;
+                break;
+            }
+            buf = bigger;
+        }
+        size_t n = 0;
+        const void *units = wc_table_units(t, w);
+        for (size_t k = 0; k < w->len; k++)
+            n += utf8_of(wc_load(units, k, t->width), buf + n);
+        ok = wc_table_add(&utf8, buf, n, *wc_table_count(t, i), w->first);
+    }
+    if (buf != stack)
+        free(buf);
+    wc_table_free(t);
+    if (!ok)
+        utf8.out_of_memory = true;
+    *t = utf8;
+    return ok;
+}
+
 /* ---- merging ------------------------------------------------------------ */
 
 bool wc_table_merge(wc_table *into, wc_table *from, size_t n)
@@ -707,6 +786,81 @@ bool wc_tally_text(wc_table *t, size_t threads, const wc_word_finder *f, const v
     return !atomic_load(&job.faulted);
 }
 
+/* The last separator of text[0 .. len), plus one; 0 if it holds none. */
+static size_t after_last_separator(const wc_rule *rule, const unsigned char *text, size_t len,
+                                   unsigned width)
+{
+    size_t i = len;
+    while (i > 0 && !wc_separator_at(rule, text, len, i - 1, width))
+        i--;
+    return i;
+}
+
+bool wc_tally_document(wc_table *t, const wc_word_finder *f, const void *text, size_t len,
+                       unsigned width, uint64_t base)
+{
+    const scan s = {.t = t, .finder = f, .text = text, .text_len = len, .width = width,
+                    .base = base};
+    const size_t end = after_last_separator(f->rule, text, len, width);
+    return (end == 0 || scan_range(&s, 0, end))
+        && wc_tally_tail(t, f, text, end, len, len > 0, len ? wc_load(text, len - 1, width) : 0,
+                         base);
+}
+
+/* Documents in tasks of WC_DOCUMENTS_PER_TASK: each task's words are first
+ * met at (task << 40) + their unit in the task's documents, so that a merge
+ * on `first` meets them in the documents' order whichever thread took the
+ * task. */
+#define TASK_SHIFT 40
+
+typedef struct {
+    wc_table *tables;
+    const wc_word_finder *finder;
+    const wc_documents *documents;
+    size_t ntasks;
+    atomic_size_t next_task;
+} documents_job;
+
+static void count_documents(void *ctx, size_t k)
+{
+    documents_job *job = ctx;
+    wc_table *t = &job->tables[k];
+    const wc_documents *d = job->documents;
+    for (;;) {
+        size_t task = atomic_fetch_add(&job->next_task, 1);
+        if (task >= job->ntasks || t->out_of_memory)
+            return;
+        uint64_t at = (uint64_t)task << TASK_SHIFT;
+        const size_t last = (task + 1) * WC_DOCUMENTS_PER_TASK < d->count
+            ? (task + 1) * WC_DOCUMENTS_PER_TASK : d->count;
+        for (size_t i = task * WC_DOCUMENTS_PER_TASK; i < last; i++) {
+            const void *text;
+            size_t len;
+            if (!d->get(d->ctx, i, &text, &len))
+                continue;   /* a null: no text */
+            if (!wc_tally_document(t, job->finder, text, len, d->width, at))
+                return;
+            at += len;
+        }
+    }
+}
+
+void wc_tally_documents(wc_table *t, size_t threads, const wc_word_finder *f,
+                        const wc_documents *d)
+{
+    documents_job job = {.tables = t, .finder = f, .documents = d,
+                         .ntasks = (d->count + WC_DOCUMENTS_PER_TASK - 1) / WC_DOCUMENTS_PER_TASK};
+    atomic_init(&job.next_task, 0);
+    if (threads > WC_POOL_MAX_WORKERS + 1)
+        threads = WC_POOL_MAX_WORKERS + 1;
+    if (threads > job.ntasks)
+        threads = job.ntasks ? job.ntasks : 1;
+    if (threads == 1)
+        count_documents(&job, 0);
+    else
+        wc_pool_run(count_documents, &job, threads, threads);
+}
+
 /* Where the text's last word begins, and its last unit. */
 typedef struct {
     const wc_word_finder *finder;
@@ -720,10 +874,7 @@ typedef struct {
 static void find_text_end(void *ctx)
 {
     text_end *e = ctx;
-    size_t i = e->len;
-    while (i > 0 && !wc_separator_at(e->finder->rule, e->text, e->len, i - 1, e->width))
-        i--;
-    e->last_word = i;
+    e->last_word = after_last_separator(e->finder->rule, e->text, e->len, e->width);
     e->last_unit = e->len ? unit_at(e->text, e->len - 1, e->width) : 0;
 }
 

@@ -156,6 +156,28 @@ bool wc_tally_tail(wc_table *t, const wc_word_finder *f, const void *text, size_
 bool wc_tally_all(wc_table *t, size_t threads, const wc_word_finder *f, const void *text,
                   size_t len, unsigned width, bool guarded, size_t chunk_bytes);
 
+/* One text's words, counted on the calling thread: as wc_tally_all for a
+ * text short enough for one thread, without its set-up (the values of a
+ * column, the texts of Tally.update_all); `base` as wc_tally_text's. False
+ * when out of memory. */
+bool wc_tally_document(wc_table *t, const wc_word_finder *f, const void *text, size_t len,
+                       unsigned width, uint64_t base);
+
+/* Counts every document's words into t[0 .. threads), the threads taking
+ * runs of documents (their words' `first` orders them, not as offsets).
+ * Out of memory shows in the tables. */
+void wc_tally_documents(wc_table *t, size_t threads, const wc_word_finder *f,
+                        const wc_documents *d);
+
+/* The index of the word of `len` units at `units` in t, or SIZE_MAX. */
+size_t wc_table_find(const wc_table *t, const void *units, size_t len);
+
+/* Turns a table of a str's words (units of t->width, code points) into one
+ * of their UTF-8 bytes (a lone surrogate as Python's "surrogatepass" writes
+ * it), order, counts and first places kept: how a Tally keeps a str's words
+ * whatever its form. False when out of memory (t is then incomplete). */
+bool wc_table_to_utf8(wc_table *t);
+
 /* Below this many bytes a text is counted on one thread. */
 #define WC_TALLY_PARALLEL_MIN_BYTES ((size_t)1 << 20)
 

@@ -26,6 +26,7 @@ from collections import Counter as _Counter
 from ._files import check_fold as _check_fold
 from ._files import check_sep as _check_sep
 from ._files import counts_file, search_file
+from ._tally import Tally
 from ._wordcount import (
     counts,
     search,
@@ -38,6 +39,7 @@ from ._wordcount import (
 search_sequential_detached = search_sequential_allow_threads
 
 __all__ = [
+    "Tally",
     "counts",
     "counts_file",
     "counts_py",
