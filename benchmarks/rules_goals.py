@@ -13,6 +13,7 @@ the Python a user writes for the same answer:
 import glob
 import gzip
 import os
+import pathlib
 import shutil
 import subprocess
 import sys
@@ -39,7 +40,7 @@ for word, count in counts.most_common():
 def russian_man_pages():
     """Debian's manpages-ru, section 1: Cyrillic text in a 2-byte str."""
     pages = sorted(glob.glob("/usr/share/man/ru/man1/*.1.gz"))
-    return "\n".join(gzip.decompress(open(p, "rb").read()).decode("utf-8", "replace")
+    return "\n".join(gzip.decompress(pathlib.Path(p).read_bytes()).decode("utf-8", "replace")
                      for p in pages)
 
 

@@ -470,15 +470,12 @@ tally_take_keys(tally_object *self, int kind, const char *fname)
     return -1;
 }
 
-/* The rule of the texts a tally is given: a str's (code points), UTF-8
- * (an Arrow string column's) or bytes'. */
+/* The rule of the texts a tally is given: a str's (code points) or bytes'
+ * (an Arrow column's: wc_column_rule). */
 static wc_rule
-tally_rule(const tally_object *self, int kind, bool utf8)
+tally_rule(const tally_object *self, int kind)
 {
-    wc_rule rule = wc_rule_for(self->split, kind == KEYS_STR);
-    if (utf8 && self->split == WC_SPACES)
-        rule = (wc_rule){WC_SPACES, true, true, {' ', ' '}, false};
-    return rule;
+    return wc_rule_for(self->split, kind == KEYS_STR);
 }
 
 static size_t
@@ -510,7 +507,7 @@ tally_add_text(tally_object *self, const module_state *state, PyObject *contents
         return -1;
     if (is_column) {
         const int kind = column.strings ? KEYS_STR : KEYS_BYTES;
-        const wc_rule rule = tally_rule(self, kind, true);
+        const wc_rule rule = wc_column_rule(self->split, column.strings);
         const wc_word_finder finder = {&rule, state->backend, NULL};
         wc_table part;
         wc_table_init(&part, 1);
@@ -534,7 +531,7 @@ tally_add_text(tally_object *self, const module_state *state, PyObject *contents
         || (is_str ? wc_operand_from_str(&text, contents)
                    : wc_operand_from_buffer(&text, contents, fname, "contents")) < 0)
         return -1;
-    const wc_rule rule = tally_rule(self, self->keys, false);
+    const wc_rule rule = tally_rule(self, self->keys);
     const wc_word_finder finder = {&rule, state->backend, NULL};
     wc_table_set set;
     int result = wc_table_set_init(&set, threads, text.width);
@@ -604,7 +601,7 @@ tally_update_all(PyObject *obj, PyObject *iterable)
     wc_rule rules[2];
     wc_word_finder finders[2];
     for (int kind = KEYS_STR; kind <= KEYS_BYTES; kind++) {
-        rules[kind - 1] = tally_rule(self, kind, false);
+        rules[kind - 1] = tally_rule(self, kind);
         finders[kind - 1] = (wc_word_finder){&rules[kind - 1], state->backend, NULL};
     }
     uint64_t at = 0;

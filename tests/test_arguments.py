@@ -61,7 +61,7 @@ BAD_CALLS = [
     (("a", "a", "a", "a"), {}, TypeError, "positional arguments but 4 were given"),
     (("a",), {"contents": "a", "needle": "a"}, TypeError, "multiple values for argument 'contents'"),
     (("a", "a"), {"needles": "a"}, TypeError, "unexpected keyword argument 'needles'"),
-    ((1, "a"), {}, TypeError, "argument 'contents' must be str or a bytes-like object, not int"),
+    ((1, "a"), {}, TypeError, "argument 'contents' must be str, a bytes-like object or an Arrow column, not int"),
     (("a", None), {}, TypeError, "argument 'needle' must be str or a bytes-like object, not NoneType"),
     (("a", b"a"), {}, TypeError, "'contents' and 'needle' must both be str or both bytes-like, not str and bytes"),
     ((b"a", "a"), {}, TypeError, "'contents' and 'needle' must both be str or both bytes-like, not bytes and str"),

@@ -94,7 +94,7 @@ def test_large_texts_in_parallel_agree():
 
 @pytest.mark.parametrize("call, error, message", [
     (lambda: counts(), TypeError, "missing required argument 'contents'"),
-    (lambda: counts(5), TypeError, "counts() argument 'contents' must be str or a bytes-like"),
+    (lambda: counts(5), TypeError, "counts() argument 'contents' must be str, a bytes-like object or an Arrow"),
     (lambda: counts("a", "b"), TypeError, "counts() takes 1 positional arguments but 2"),
     (lambda: counts("a", threads=0), ValueError, "counts() argument 'threads' must be at least 1"),
     (lambda: counts("a", threads="2"), TypeError, "counts() argument 'threads' must be int"),

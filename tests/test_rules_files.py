@@ -7,6 +7,7 @@ count-words problem's reference; and real text agrees with the idioms."""
 import glob
 import gzip
 import os
+import pathlib
 import shutil
 import subprocess
 import sys
@@ -259,7 +260,7 @@ def test_help_explains_the_rules_in_lines_that_fit():
 def man_pages(language):
     """The text of up to 20 man pages in `language` (Debian's manpages-*)."""
     pages = sorted(glob.glob(f"/usr/share/man/{language}/man1/*.1.gz"))[:20]
-    return "\n".join(gzip.decompress(open(p, "rb").read()).decode("utf-8", "replace")
+    return "\n".join(gzip.decompress(pathlib.Path(p).read_bytes()).decode("utf-8", "replace")
                      for p in pages)
 
 
