@@ -589,6 +589,7 @@ typedef struct {
     size_t n;
     size_t start[BATCH + 64];
     size_t nbytes[BATCH + 64];
+    uint64_t first[BATCH + 64];     /* where the word is first met */
     uint64_t head[BATCH + 64];
     uint64_t hash[BATCH + 64];
 } batch;
@@ -614,6 +615,7 @@ queue_word(const scan *s, batch *b, size_t start, size_t sep, bool newline, bool
     size_t i = b->n++;
     b->start[i] = start;
     b->nbytes[i] = nbytes;
+    b->first[i] = s->base + start;
     b->head[i] = head;
     b->hash[i] = hash;
     if (s->t->nslots)
@@ -626,7 +628,7 @@ flush_batch(const scan *s, batch *b, const unsigned width)
     for (size_t i = 0; i < b->n; i++) {
         size_t start = b->start[i];
         if (!add_hashed(s->t, s->text + start * width, b->nbytes[i], b->nbytes[i] / width,
-                        b->head[i], b->hash[i], 1, s->base + start))
+                        b->head[i], b->hash[i], 1, b->first[i]))
             return false;
     }
     b->n = 0;
@@ -678,6 +680,180 @@ static bool scan_range(const scan *s, size_t begin, size_t end)
         SCAN_WIDTHS(true, false)
     SCAN_WIDTHS(false, false)
 #undef SCAN_WIDTHS
+}
+
+/* ---- documents: texts one after another -------------------------------- */
+
+/* The word a document leaves after its last separator, ending at e (the
+ * document began at doc_start): by sep=" " a word unless the document is
+ * empty or ends in "\n" (after a space, the empty word); by sep=None a word
+ * unless it is empty. */
+static inline __attribute__((always_inline)) bool
+end_document(const scan *s, batch *b, size_t start, size_t doc_start, size_t e, bool lines,
+             bool filtered, const unsigned width)
+{
+    if (lines ? e == doc_start || (start == e && unit_at(s->text, e - 1, width) == '\n')
+              : start == e)
+        return true;
+    if (b->n >= BATCH && !flush_batch(s, b, width))
+        return false;
+    queue_word(s, b, start, e, false, lines, filtered, width);
+    return true;
+}
+
+/* The words of `n` documents lying one after another in s->text (whose
+ * length is the last one's end): document k is [ends[k-1], ends[k]) and its
+ * words are first met at firsts[k] + their unit in it. The separators and
+ * the documents' ends are met in one pass, block by block: a run of short
+ * texts costs no more than one text of their length. */
+static inline __attribute__((always_inline)) bool
+scan_run_width(const scan *run, const size_t *ends, const uint64_t *firsts, size_t n,
+               const unsigned width, const bool lines, const bool filtered)
+{
+    const wc_separators_fn separators = run->finder->backend->separators[width == 1 ? 0
+                                                                         : width == 2 ? 1 : 2];
+    const wc_rule *rule = run->finder->rule;
+    const size_t len = run->text_len;
+    scan s = *run;
+    size_t start = 0, doc_start = 0, k = 0, e = n ? ends[0] : SIZE_MAX;
+    s.base = n ? firsts[0] : 0;
+    batch b;
+    b.n = 0;
+    for (size_t i = 0; i < len; i += 64) {
+        uint64_t nl, sep = separators(rule, s.text, len, i, &nl);
+        if (len - i < 64)
+            sep &= ~(~(uint64_t)0 << (len - i));
+        for (;;) {
+            const size_t q = sep ? i + (size_t)__builtin_ctzll(sep) : SIZE_MAX;
+            if (e <= q && e < i + 64) {     /* a document ends before unit q */
+                if (!end_document(&s, &b, start, doc_start, e, lines, filtered, width))
+                    return false;
+                start = doc_start = e;
+                if (++k < n) {
+                    e = ends[k];
+                    s.base = firsts[k] - doc_start;
+                }
+                else {
+                    e = SIZE_MAX;
+                }
+                continue;
+            }
+            if (!sep)
+                break;
+            sep &= sep - 1;
+            queue_word(&s, &b, start, q, (nl >> (q - i)) & 1, lines, filtered, width);
+            start = q + 1;
+        }
+        if (b.n >= BATCH && !flush_batch(&s, &b, width))
+            return false;
+    }
+    for (; k < n; k++) {    /* documents ending at the text's end: empty ones */
+        if (!end_document(&s, &b, start, doc_start, ends[k], lines, filtered, width))
+            return false;
+        start = doc_start = ends[k];
+        if (k + 1 < n)
+            s.base = firsts[k + 1] - doc_start;
+    }
+    return flush_batch(&s, &b, width);
+}
+
+static bool scan_run(const scan *s, const size_t *ends, const uint64_t *firsts, size_t n)
+{
+    const bool lines = s->finder->rule->split == WC_LINES, filtered = s->finder->filter;
+#define SCAN_RUN_WIDTHS(lines, filtered)                                                    \
+    switch (s->width) {                                                                     \
+    case 1: return scan_run_width(s, ends, firsts, n, 1, lines, filtered);                  \
+    case 2: return scan_run_width(s, ends, firsts, n, 2, lines, filtered);                  \
+    default: return scan_run_width(s, ends, firsts, n, 4, lines, filtered);                 \
+    }
+    if (filtered)
+        SCAN_RUN_WIDTHS(lines, true)
+    if (lines)
+        SCAN_RUN_WIDTHS(true, false)
+    SCAN_RUN_WIDTHS(false, false)
+#undef SCAN_RUN_WIDTHS
+}
+
+/* Documents gathered into runs: those that lie one after another where
+ * they are (a column's values), or else copied one after another into a
+ * scratch buffer, so that short texts are scanned as one. */
+#define RUN_DOCUMENTS 4096
+#define RUN_SCRATCH_BYTES ((size_t)64 << 10)
+
+struct wc_run {
+    wc_table *t;
+    const wc_word_finder *finder;
+    unsigned width;
+    bool stays;                 /* documents stay where they are until flushed */
+    const unsigned char *text;  /* the run: in place, or `scratch` */
+    size_t len;                 /* units */
+    bool copied;
+    size_t n;
+    size_t ends[RUN_DOCUMENTS];
+    uint64_t firsts[RUN_DOCUMENTS];
+    unsigned char scratch[RUN_SCRATCH_BYTES];
+};
+
+wc_run *wc_run_new(wc_table *t, const wc_word_finder *f, unsigned width, bool stays)
+{
+    wc_run *run = malloc(sizeof *run);
+    if (run) {
+        run->t = t;
+        run->finder = f;
+        run->width = width;
+        run->stays = stays;
+        run->n = 0;
+    }
+    return run;
+}
+
+bool wc_run_flush(wc_run *run)
+{
+    if (run->n == 0)
+        return true;
+    const scan s = {.t = run->t, .finder = run->finder, .text = run->text,
+                    .text_len = run->len, .width = run->width};
+    bool ok = scan_run(&s, run->ends, run->firsts, run->n);
+    run->n = 0;
+    return ok && !run->t->out_of_memory;
+}
+
+bool wc_run_add(wc_run *run, const void *text, size_t len, uint64_t first)
+{
+    const size_t w = run->width, nbytes = len * w;
+    const unsigned char *at = text;
+    bool in_place = run->n > 0 && !run->copied && at == run->text + run->len * w;
+    if (run->n == RUN_DOCUMENTS
+        || (!in_place && run->n > 0 && run->len * w + nbytes > RUN_SCRATCH_BYTES)) {
+        if (!wc_run_flush(run))
+            return false;
+        in_place = false;
+    }
+    if (run->n == 0) {
+        if (!run->stays && nbytes > RUN_SCRATCH_BYTES)    /* too long to copy */
+            return wc_tally_document(run->t, run->finder, text, len, w, first);
+        run->text = run->stays ? at : run->scratch;
+        run->len = 0;
+        run->copied = !run->stays;
+        in_place = run->stays;
+    }
+    if (!in_place) {
+        if (!run->copied) {     /* the run so far lies in place: copied first */
+            memcpy(run->scratch, run->text, run->len * w);
+            run->text = run->scratch;
+            run->copied = true;
+        }
+        memcpy(run->scratch + run->len * w, at, nbytes);
+    }
+    run->len += len;
+    run->ends[run->n] = run->len;
+    run->firsts[run->n++] = first;
+    return true;
+}
+
+void wc_run_free(wc_run *run)
+{
+    free(run);
 }
 
 /* The first separator in [from, to), or `to`. */
@@ -799,12 +975,8 @@ static size_t after_last_separator(const wc_rule *rule, const unsigned char *tex
 bool wc_tally_document(wc_table *t, const wc_word_finder *f, const void *text, size_t len,
                        unsigned width, uint64_t base)
 {
-    const scan s = {.t = t, .finder = f, .text = text, .text_len = len, .width = width,
-                    .base = base};
-    const size_t end = after_last_separator(f->rule, text, len, width);
-    return (end == 0 || scan_range(&s, 0, end))
-        && wc_tally_tail(t, f, text, end, len, len > 0, len ? wc_load(text, len - 1, width) : 0,
-                         base);
+    const scan s = {.t = t, .finder = f, .text = text, .text_len = len, .width = width};
+    return scan_run(&s, &len, &base, 1) && !t->out_of_memory;
 }
 
 /* Documents in tasks of WC_DOCUMENTS_PER_TASK: each task's words are first
@@ -826,10 +998,15 @@ static void count_documents(void *ctx, size_t k)
     documents_job *job = ctx;
     wc_table *t = &job->tables[k];
     const wc_documents *d = job->documents;
+    wc_run *run = wc_run_new(t, job->finder, d->width, true);
+    if (!run) {
+        t->out_of_memory = true;
+        return;
+    }
     for (;;) {
         size_t task = atomic_fetch_add(&job->next_task, 1);
         if (task >= job->ntasks || t->out_of_memory)
-            return;
+            break;
         uint64_t at = (uint64_t)task << TASK_SHIFT;
         const size_t last = (task + 1) * WC_DOCUMENTS_PER_TASK < d->count
             ? (task + 1) * WC_DOCUMENTS_PER_TASK : d->count;
@@ -838,11 +1015,14 @@ static void count_documents(void *ctx, size_t k)
             size_t len;
             if (!d->get(d->ctx, i, &text, &len))
                 continue;   /* a null: no text */
-            if (!wc_tally_document(t, job->finder, text, len, d->width, at))
-                return;
+            if (!wc_run_add(run, text, len, at))
+                break;
             at += len;
         }
+        if (!wc_run_flush(run))
+            break;
     }
+    wc_run_free(run);
 }
 
 void wc_tally_documents(wc_table *t, size_t threads, const wc_word_finder *f,

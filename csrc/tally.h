@@ -163,6 +163,19 @@ bool wc_tally_all(wc_table *t, size_t threads, const wc_word_finder *f, const vo
 bool wc_tally_document(wc_table *t, const wc_word_finder *f, const void *text, size_t len,
                        unsigned width, uint64_t base);
 
+/* Documents (texts of `width`-byte units) gathered into runs and counted a
+ * run at a time into t: those that lie one after another where they are are
+ * scanned in place, others copied one after another, so that many short
+ * texts cost as much as one text of their length. Each document's words are
+ * first met at `first` + their unit in it. False when out of memory. */
+typedef struct wc_run wc_run;
+/* `stays`: each document stays where it is until the run is flushed (a
+ * column's values); else every document is copied (or counted at once). */
+wc_run *wc_run_new(wc_table *t, const wc_word_finder *f, unsigned width, bool stays);
+bool wc_run_add(wc_run *run, const void *text, size_t len, uint64_t first);
+bool wc_run_flush(wc_run *run);    /* count what is gathered */
+void wc_run_free(wc_run *run);     /* (flush first) */
+
 /* Counts every document's words into t[0 .. threads), the threads taking
  * runs of documents (their words' `first` orders them, not as offsets).
  * Out of memory shows in the tables. */

@@ -606,6 +606,9 @@ tally_update_all(PyObject *obj, PyObject *iterable)
     }
     uint64_t at = 0;
     int result = 0;
+    /* The texts of each width gathered into runs (tally.h: short texts cost
+     * as one long one), each text first met at its place in the iterable. */
+    wc_run *runs[3] = {NULL, NULL, NULL};
     PyObject *item;
     while (result == 0 && (item = PyIter_Next(iterator))) {
         const bool is_str = PyUnicode_Check(item);
@@ -622,9 +625,10 @@ tally_update_all(PyObject *obj, PyObject *iterable)
             result = -1;
         }
         else {
-            wc_table *t = &tables[text.width == 1 ? 0 : text.width == 2 ? 1 : 2];
-            if (!wc_tally_document(t, &finders[is_str ? 0 : 1], text.units, text.len,
-                                   text.width, at)) {
+            const unsigned k = text.width == 1 ? 0 : text.width == 2 ? 1 : 2;
+            if (!runs[k])
+                runs[k] = wc_run_new(&tables[k], &finders[is_str ? 0 : 1], text.width, false);
+            if (!runs[k] || !wc_run_add(runs[k], text.units, text.len, at)) {
                 PyErr_NoMemory();
                 result = -1;
             }
@@ -634,6 +638,13 @@ tally_update_all(PyObject *obj, PyObject *iterable)
         Py_DECREF(item);
     }
     Py_DECREF(iterator);
+    for (unsigned k = 0; k < 3; k++) {
+        if (runs[k] && !wc_run_flush(runs[k]) && result == 0) {
+            PyErr_NoMemory();
+            result = -1;
+        }
+        wc_run_free(runs[k]);
+    }
     if (result == 0 && PyErr_Occurred())
         result = -1;
     if (result == 0 && self->keys == KEYS_STR)

@@ -14,7 +14,7 @@ def test_stubs_and_marker_ship_beside_the_module():
     package = pathlib.Path(word_count.__file__).parent
     assert (package / "py.typed").exists()
     stub = ast.parse((package / "__init__.pyi").read_text())
-    stubbed = {node.name for node in ast.walk(stub) if isinstance(node, ast.FunctionDef)}
+    stubbed = {node.name for node in ast.walk(stub) if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
     stubbed |= {t.id for node in ast.walk(stub) if isinstance(node, (ast.Assign, ast.AnnAssign))
                 for t in (node.targets if isinstance(node, ast.Assign) else [node.target])}
     assert set(word_count.__all__) <= stubbed

@@ -29,8 +29,9 @@ TAGS = {"3.11": "cp311", "3.13": "cp313", "3.13t": "cp313t", "3.14": "cp314", "3
 #: Copied beside tests/ for a run outside the source tree.
 TEST_FILES = ["tests", "README.md", "LICENSE", "pyproject.toml"]
 #: hypothesis's newest releases are sdists with a Rust part for cp313t: take
-#: its newest wheel instead, on every version alike.
-PIP_TEST_OPTIONS = "--only-binary=hypothesis"
+#: its newest wheel instead, on every version alike; pyarrow and polars from
+#: wheels only (a source build of either takes hours).
+PIP_TEST_OPTIONS = "--only-binary=hypothesis,pyarrow,polars,polars-runtime-32"
 
 
 def sdist(session):
