@@ -19,6 +19,7 @@ import time
 sys.path.insert(0, os.path.dirname(__file__))
 import counts_goals  # noqa: E402
 import rules_goals  # noqa: E402
+import tally_goals  # noqa: E402
 import word_count  # noqa: E402
 from timing import machine, seed_search_py, side_by_side, text_of_size, zen_of_python  # noqa: E402
 
@@ -208,6 +209,7 @@ def main():
     command_line_goal()
     counts_goals.run(report)
     rules_goals.run(report)
+    tally_goals.run(report)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({"machine": info, "goals": ROWS}, indent=1))

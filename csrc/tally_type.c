@@ -713,8 +713,9 @@ tally_absorb(PyObject *obj, PyObject *const *args, Py_ssize_t nargs, PyObject *k
     }
     int result = tally_take_keys(self, codec ? KEYS_STR : KEYS_BYTES, "update_file");
     const bool as_is = !codec || strcmp(codec, "utf-8") == 0;
-    /* (UTF-8 words are checked as they are made into keys: here only those
-     * of other codecs are made into str to be written as UTF-8.) */
+    /* A str tally holds UTF-8 that decodes: a UTF-8 file's words are
+     * decoded to be checked, then moved as they are; other codecs' words
+     * are decoded and written as UTF-8. */
     if (result == 0 && as_is && codec) {
         for (size_t i = 0; result == 0 && i < file->total.nwords; i++) {
             const wc_word *w = wc_table_word(&file->total, i);

@@ -236,7 +236,7 @@ class EncodedCounts:
 
     def __init__(self, *, encoding, sep, fold, fname):
         self.fold = check_fold(fold, fname)
-        sep = check_sep(sep, fname)
+        self.sep = sep = check_sep(sep, fname)
         self.codec = None
         if encoding is not None:
             self.codec = check_encoding(encoding, fname, "pass encoding=None for bytes keys")
