@@ -137,7 +137,8 @@ count_impl(const char *fname, PyObject *contents, PyObject *needle,
 {
     if (!PyUnicode_Check(contents) && !PyObject_CheckBuffer(contents)) {
         wc_column column;
-        int is_column = wc_column_open(contents, &column, fname, "contents");
+        int is_column = wc_column_open(contents, state->arrow_names, &column, fname,
+                                       "contents");
         if (is_column == 0)
             wc_not_a_text(fname, "contents", contents);
         if (is_column <= 0)
@@ -624,7 +625,9 @@ module_exec(PyObject *module)
         || PyModule_AddIntConstant(module, "_gil_release_min_bytes",
                                    (long)GIL_RELEASE_MIN_BYTES) < 0
         || wc_counts_exec(state) < 0
-        || wc_tally_types_exec(module, state) < 0)
+        || wc_tally_types_exec(module, state) < 0
+        || !(state->arrow_names[0] = PyUnicode_InternFromString("__arrow_c_stream__"))
+        || !(state->arrow_names[1] = PyUnicode_InternFromString("__arrow_c_array__")))
         return -1;
     /* Set last: module_free reads it as "this module counted itself". */
     state->backend = best;
@@ -640,6 +643,8 @@ module_free(void *module)
         Py_CLEAR(state->counter_type);
         Py_CLEAR(state->tally_type);
         Py_CLEAR(state->raw_tally_type);
+        Py_CLEAR(state->arrow_names[0]);
+        Py_CLEAR(state->arrow_names[1]);
     }
     if (state && state->backend && atomic_fetch_sub(&live_modules, 1) == 1)
         wc_pool_shutdown();
@@ -653,6 +658,8 @@ module_traverse(PyObject *module, visitproc visit, void *arg)
         Py_VISIT(state->counter_type);
         Py_VISIT(state->tally_type);
         Py_VISIT(state->raw_tally_type);
+        Py_VISIT(state->arrow_names[0]);
+        Py_VISIT(state->arrow_names[1]);
     }
     return 0;
 }
@@ -665,6 +672,8 @@ module_clear(PyObject *module)
         Py_CLEAR(state->counter_type);
         Py_CLEAR(state->tally_type);
         Py_CLEAR(state->raw_tally_type);
+        Py_CLEAR(state->arrow_names[0]);
+        Py_CLEAR(state->arrow_names[1]);
     }
     return 0;
 }

@@ -90,22 +90,24 @@ def parallel_goal(report, kjv):
 
 
 def distinct_goal(report, n=3_000_000):
-    """Beside the two, what making the keys and a dict of them costs by
-    itself (dict.fromkeys(text.split()): no counting at all), the part no
-    function that returns a Counter can skip."""
+    """Against what making the keys and a dict of them costs by itself
+    (dict.fromkeys(text.split()): no counting at all), the part no function
+    that returns a Counter can skip; the Counter idiom beside, reported.
+    (A goal of 3x the idiom was retired: the dict alone takes 0.7 of the
+    idiom's time.)"""
     text = distinct_words(n)
     t = side_by_side({
         "counts": lambda: word_count.counts(text, threads=1),
         "idiom": lambda: counter_idiom(text),
         "dict": lambda: dict.fromkeys(text.split()),
     }, repeat=3)
+    r = t["counts"] / t["dict"]
+    report("3 M distinct words: counts / a dict of the keys alone", f"{r:.2f}x", "<= 1.5x",
+           r <= 1.5, f"{t['counts'] * 1e3:.0f} ms vs {t['dict'] * 1e3:.0f} ms: "
+           "dict.fromkeys(text.split()), the keys and their dict without any counting")
     r = t["idiom"] / t["counts"]
-    report("3 M distinct words: counts vs the Counter idiom", f"{r:.2f}x", ">= 3x", r >= 3,
+    report("3 M distinct words: counts vs the Counter idiom", f"{r:.2f}x", "(report)", None,
            f"{t['counts'] * 1e3:.0f} ms vs {t['idiom'] * 1e3:.0f} ms; both make every key")
-    r = t["idiom"] / t["dict"]
-    report("3 M distinct words: a dict of the keys alone vs the Counter idiom", f"{r:.2f}x",
-           "(report)", None, f"{t['dict'] * 1e3:.0f} ms: dict.fromkeys(text.split()), the keys and "
-           "their dict without any counting")
 
 
 PEAK_PROBE = """

@@ -3,7 +3,9 @@
  * text; a 2- and a 4-byte form made by one last wide character), beside one
  * memchr pass over the bytes. Best of 50, in G characters a second; the
  * counts must agree. RULE: "lines" (sep=" ", the default), "spaces"
- * (sep=None, a str's whitespace) or "folded" (sep=" ", A-Z as a-z).
+ * (sep=None, a str's whitespace), "bytes" (sep=None, bytes' whitespace,
+ * for the 1-byte form; the wide ones by a str's) or "folded" (sep=" ", A-Z
+ * as a-z).
  *
  *     gcc -O3 -std=c11 -falign-loops=32 -Icsrc benchmarks/kernel_timing.c csrc/kernel.c \
  *         csrc/kernel_scalar.c csrc/kernel_sse2.c csrc/kernel_avx2.c csrc/kernel_avx512.c \
@@ -63,6 +65,7 @@ int main(int argc, char **argv)
     const char *rule_name = argc > 2 ? argv[2] : "lines";
     const wc_rule folded = {WC_LINES, false, false, {' ', ' '}, true};
     const wc_rule *rule = strcmp(rule_name, "spaces") == 0 ? &WC_RULE_STR_SPACES
+                        : strcmp(rule_name, "bytes") == 0 ? &WC_RULE_BYTES_SPACES
                         : strcmp(rule_name, "folded") == 0 ? &folded : &WC_RULE_LINES;
     const size_t len = 1 << 20, zl = strlen(zen), m = strlen(word);
     char *t1 = malloc(len);
@@ -76,7 +79,8 @@ int main(int argc, char **argv)
         n2[j] = (unsigned char)word[j], n4[j] = (unsigned char)word[j];
     /* (Folding is the kernel's for 1-byte texts only: the wide forms are
      * timed unfolded beside it.) */
-    const wc_rule *wide_rule = rule->fold_ascii ? &WC_RULE_LINES : rule;
+    const wc_rule *wide_rule = rule->fold_ascii ? &WC_RULE_LINES
+                             : rule == &WC_RULE_BYTES_SPACES ? &WC_RULE_STR_SPACES : rule;
     const wc_query queries[3] = {{t1, len, word, m, 1, rule}, {t2, len, n2, m, 2, wide_rule},
                                  {t4, len, n4, m, 4, wide_rule}};
 

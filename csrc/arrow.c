@@ -221,23 +221,18 @@ static int open_array(PyObject *pair, wc_column *column, const char *fname, cons
     return 0;
 }
 
-bool wc_is_column(PyObject *obj)
-{
-    return !PyUnicode_Check(obj) && !PyBytes_Check(obj)
-        && (PyObject_HasAttrString(obj, "__arrow_c_stream__")
-            || PyObject_HasAttrString(obj, "__arrow_c_array__"));
-}
-
-int wc_column_open(PyObject *obj, wc_column *column, const char *fname, const char *argname)
+int wc_column_open(PyObject *obj, PyObject *const names[2], wc_column *column,
+                   const char *fname, const char *argname)
 {
     *column = (wc_column){0};
-    if (!wc_is_column(obj))
+    if (PyUnicode_Check(obj) || PyBytes_Check(obj))
         return 0;
     /* A stream first: a chunked array or a reader exports only that, and
      * an array that exports both reads the same either way. */
-    const bool stream = PyObject_HasAttrString(obj, "__arrow_c_stream__");
-    PyObject *exported = PyObject_CallMethod(obj, stream ? "__arrow_c_stream__"
-                                                         : "__arrow_c_array__", NULL);
+    const bool stream = PyObject_HasAttr(obj, names[0]);
+    if (!stream && !PyObject_HasAttr(obj, names[1]))
+        return 0;
+    PyObject *exported = PyObject_CallMethodNoArgs(obj, names[stream ? 0 : 1]);
     if (!exported)
         return -1;
     column->capsules[0] = exported;

@@ -107,13 +107,12 @@ typedef struct {
 /* Opens `obj` as a column if it exports the PyCapsule interface: 1 when it
  * does (then *column must be closed), 0 when it does not (nothing set), -1
  * with an exception (a type that is not strings or binaries, a released
- * capsule, a stream's error). fname and argname name the argument in errors. */
-int wc_column_open(PyObject *obj, wc_column *column, const char *fname, const char *argname);
+ * capsule, a stream's error). `names`: "__arrow_c_stream__" and
+ * "__arrow_c_array__" as str. fname and argname name the argument in errors. */
+int wc_column_open(PyObject *obj, PyObject *const names[2], wc_column *column,
+                   const char *fname, const char *argname);
 
 void wc_column_close(wc_column *column);
-
-/* Does `obj` export a column (without opening it)? */
-bool wc_is_column(PyObject *obj);
 
 /* A column's values as documents (kernel.h): value i of every chunk in turn. */
 typedef struct {

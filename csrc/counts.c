@@ -382,7 +382,7 @@ counts_of_column(const char *fname, const module_state *state, PyObject *obj, si
                  wc_split split, wc_fold fold)
 {
     wc_column column;
-    int is_column = wc_column_open(obj, &column, fname, "contents");
+    int is_column = wc_column_open(obj, state->arrow_names, &column, fname, "contents");
     if (is_column <= 0) {
         if (is_column == 0)
             wc_not_a_text(fname, "contents", obj);

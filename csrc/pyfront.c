@@ -112,12 +112,12 @@ wc_bytes_operands(const char *fname, PyObject *contents, PyObject *needle, opera
 void
 wc_not_a_text(const char *fname, const char *argname, PyObject *obj)
 {
-    PyObject *iterator = PyObject_GetIter(obj);
-    PyErr_Clear();
+    /* Iterable as iter() sees it, without calling it: an iterator made and
+     * dropped may have effects (and its failure's exception is garbage). */
+    const bool iterable = Py_TYPE(obj)->tp_iter != NULL || PySequence_Check(obj);
     PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be str, a bytes-like object or an "
                  "Arrow column, not %.200s%s", fname, argname, Py_TYPE(obj)->tp_name,
-                 iterator ? " (an iterable of texts is counted by Tally().update_all())" : "");
-    Py_XDECREF(iterator);
+                 iterable ? " (an iterable of texts is counted by Tally().update_all())" : "");
 }
 
 /* ---- files -------------------------------------------------------------- */

@@ -22,6 +22,9 @@ typedef struct {
     PyObject *counter_type;         /* collections.Counter */
     PyObject *tally_type;           /* Tally (csrc/tally_type.c) */
     PyObject *raw_tally_type;       /* _Tally */
+    PyObject *arrow_names[2];       /* "__arrow_c_stream__", "__arrow_c_array__",
+                                       interned (made once: a str a call was
+                                       garbage in every call with a non-text) */
 } module_state;
 
 /* The module's definition (wordcount.c): its state is found from a type

@@ -502,7 +502,7 @@ tally_add_text(tally_object *self, const module_state *state, PyObject *contents
 {
     const size_t threads = tally_threads(self, state);
     wc_column column;
-    int is_column = wc_column_open(contents, &column, fname, "contents");
+    int is_column = wc_column_open(contents, state->arrow_names, &column, fname, "contents");
     if (is_column < 0)
         return -1;
     if (is_column) {
