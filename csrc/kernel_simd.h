@@ -77,6 +77,32 @@
  * chars/s, the 2-byte form from 4.1 to 11.1 and the 4-byte form from 2.0 to
  * 9.0, against the loop of five unaligned loads per register it replaced.
  *
+ * THE SHIFTED SCAN (below) is that older loop done again where masked
+ * compares and 32- or 64-byte registers make it pay: a 1-byte text's
+ * starts decided register by register from four loads (the unit before,
+ * the first, the last, the one after), nothing carried between blocks.
+ *
+ * PER BACKEND, what a block of 64 units costs and why:
+ *   avx512bw  1-byte texts by every rule but UTF-8's: the shifted scan, one
+ *             register a block: four loads, two shuffles (the separators
+ *             before and after), five compares into mask registers, each of
+ *             first/last/after masked by the one before so that the AND is
+ *             free, "\r" among the candidates' ends, three mask moves and a
+ *             popcount (on Zen 4 the 512-bit compares, two halves each, are
+ *             what it waits on: 29 G chars/s against 17 for the block scan).
+ *             Wide forms and UTF-8's rule: the block scan, one register of
+ *             narrowed units and four compares a block.
+ *   avx2      the shifted scan for sep=" " and bytes' sep=None (two registers
+ *             a block, the masks ANDed in registers and moved out once); a
+ *             str's sep=None, whose separators are a range and two compares
+ *             more, costs twice that in the shifted scan and keeps the block
+ *             scan, as do the wide forms.
+ *   sse2,     the block scan, four registers a block: the shifted scan's
+ *   neon      sixteen loads and masks a block lost to the carried masks (SSE2
+ *             8.7 -> 8.3 G chars/s on Zen 4); NEON is checked under qemu only.
+ * A 2- or 4-byte text narrowed into a buffer and scanned by the shifted scan
+ * was slower than the block scan on it (Zen 4, 2-byte: 17.0 -> 14.7).
+ *
  * The vocabulary, for unit widths w of 1, 2 and 4 bytes:
  *     simd_vec                      a register
  *     simd_mask                     the result of compares: a register of
