@@ -11,6 +11,7 @@
  *         csrc/kernel_scalar.c csrc/kernel_sse2.c csrc/kernel_avx2.c csrc/kernel_avx512.c \
  *         csrc/kernel_neon.c csrc/pool.c csrc/fault.c -lpthread -o /tmp/kernel_timing
  *     /tmp/kernel_timing [NEEDLE [RULE]]
+ *     /tmp/kernel_timing --needles     (needles of 2-62 units, a hit every fifth word)
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
@@ -55,8 +56,55 @@ static double memchr_rate(const char *text, size_t len)
     return (double)len / best / 1e9;
 }
 
+/* `--needles`: needles of 2 to 62 units, each the word of every fifth
+ * word of 1 M bytes whose other words differ from it in their last unit
+ * alone; each length's rate against the 2-unit needle's, per backend. */
+static int needle_lengths(void)
+{
+    static const size_t lengths[] = {2, 3, 4, 8, 16, 32, 62};
+    const size_t len = 1 << 20;
+    const wc_backend *all[8];
+    size_t n = wc_backends_available(all, 8);
+    char *text = malloc(len), needle[64];
+    for (size_t b = 0; b < n; b++) {
+        printf("%-8s", all[b]->name);
+        double two = 0;
+        for (size_t l = 0; l < sizeof lengths / sizeof *lengths; l++) {
+            const size_t m = lengths[l];
+            memset(needle, 'b', m);
+            needle[0] = 'a';
+            needle[m - 1] = 'c';
+            size_t filled = 0, word = 0, hits = 0;
+            while (filled + m + 1 <= len) {
+                memcpy(text + filled, needle, m);
+                if (word % 5)
+                    text[filled + m - 1] = (char)('d' + word % 5);
+                else
+                    hits++;
+                text[filled + m] = ' ';
+                filled += m + 1, word++;
+            }
+            memset(text + filled, ' ', len - filled);
+            const wc_query q = {text, len, needle, m, 1, &WC_RULE_LINES};
+            size_t count;
+            double r = rate(all[b], &q, &count);
+            if (count != hits) {
+                fprintf(stderr, "kernel_timing: %s counts %zu of %zu\n", all[b]->name, count, hits);
+                return 1;
+            }
+            two = m == 2 ? r : two;
+            printf("  %zu: %5.2f (%.2fx)", m, r, r / two);
+        }
+        printf(" G chars/s\n");
+    }
+    free(text);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "--needles") == 0)
+        return needle_lengths();
     const char *zen = "Beautiful is better than ugly.\nExplicit is better than implicit.\n"
                       "Simple is better than complex.\nComplex is better than complicated.\n"
                       "Flat is better than nested.\nSparse is better than dense.\n"

@@ -576,10 +576,58 @@ simd_scan_inside(const wc_query *q, size_t *p_inout, size_t last, block_words *h
 #define SIMD_SHIFTED_KIND(kind) (SIMD_BYTES >= 32 && ((kind) == KIND_LINES || (kind) == KIND_BYTES))
 #endif
 
+/* The middle of a LONGER needle (units 1 .. m-2), compared at a candidate
+ * by one or two 8-byte loads when it has at most 16 units (a loop a unit
+ * at a time, its exit mispredicted, cost needles of 3-8 units half the
+ * 2-unit rate at a hit every fifth word). */
+typedef struct {
+    uint64_t head, head_mask, tail;
+    size_t units;
+    simd_vec units_at[2][2];    /* a middle of one or two units: each as
+                                   needle_unit_vecs makes it */
+} needle_middle;
+
+/* Middles of up to this many units are compared in the registers, with the
+ * first and last: with three words in a block, a loop over them cost a
+ * mispredicted exit a block. */
+#define MIDDLE_COMPARED_IN_REGISTERS 2
+
+static inline needle_middle needle_middle_of(const wc_query *q, bool fold)
+{
+    needle_middle mid = {0, 0, 0, q->needle_len - 2, {{simd_splat(1, 0)}}};
+    for (size_t j = 0; j < mid.units && j < MIDDLE_COMPARED_IN_REGISTERS; j++)
+        needle_unit_vecs(q, 1 + j, 1, fold, mid.units_at[j]);
+    const char *middle = (const char *)q->needle + 1;
+    memcpy(&mid.head, middle, mid.units < 8 ? mid.units : 8);
+    mid.head_mask = mid.units >= 8 ? ~(uint64_t)0 : ((uint64_t)1 << (8 * mid.units)) - 1;
+    if (mid.units > 8 && mid.units <= 16)
+        memcpy(&mid.tail, middle + mid.units - 8, 8);
+    return mid;
+}
+
+/* Does the middle of the candidate at text + i equal the needle's? 16
+ * bytes from text + i + 1 may be read. */
+static inline __attribute__((always_inline)) bool
+middle_equal(const char *at, const needle_middle *mid, const char *needle, bool fold)
+{
+    if (mid->units > 16)
+        return wc_bytes_equal(at, needle + 1, mid->units, fold);
+    uint64_t head, tail;
+    memcpy(&head, at, 8);
+    if (fold)
+        head = wc_fold_ascii8(head);
+    if (mid->units <= 8)
+        return ((head ^ mid->head) & mid->head_mask) == 0;
+    memcpy(&tail, at + mid->units - 8, 8);
+    if (fold)
+        tail = wc_fold_ascii8(tail);
+    return head == mid->head && tail == mid->tail;
+}
+
 /* The needle's words that start in the block of 64 units at p. */
 static inline __attribute__((always_inline)) size_t
-shifted_count_block(const wc_query *q, size_t p, const needle_vecs *v, int kind, int shape,
-                    bool fold)
+shifted_count_block(const wc_query *q, size_t p, const needle_vecs *v, const needle_middle *mid,
+                    int kind, int shape, bool fold)
 {
     const char *text = q->text, *needle = q->needle;
     const size_t m = q->needle_len, len = q->text_len;
@@ -599,6 +647,15 @@ shifted_count_block(const wc_query *q, size_t p, const needle_vecs *v, int kind,
                 with_last = simd_or(with_last, simd_and_eq(1, word, last, v->last[1]));
             word = with_last;
         }
+        if (shape == LONGER && mid->units <= MIDDLE_COMPARED_IN_REGISTERS)
+            for (size_t j = 0; j < mid->units; j++) {
+                const simd_vec unit = simd_load(at + 1 + j);
+                simd_mask with_unit = simd_and_eq(1, word, unit, mid->units_at[j][0]);
+                if (fold)
+                    with_unit = simd_or(with_unit, simd_and_eq(1, word, unit,
+                                                               mid->units_at[j][1]));
+                word = with_unit;
+            }
         words[k] = word;
         ends[k] = simd_separators(kind, after, v->highs);
         if (kind == KIND_LINES)
@@ -612,12 +669,12 @@ shifted_count_block(const wc_query *q, size_t p, const needle_vecs *v, int kind,
             if (i + m + 1 < len && text[i + m + 1] == '\n')
                 match |= c & -c;
         }
-    if (shape != LONGER)
+    if (shape != LONGER || mid->units <= MIDDLE_COMPARED_IN_REGISTERS)
         return (size_t)__builtin_popcountll(match);
     size_t count = 0;
     for (; match; match &= match - 1) {
         const size_t i = p + (size_t)__builtin_ctzll(match);
-        count += wc_bytes_equal(text + i + 1, needle + 1, m - 2, fold);
+        count += middle_equal(text + i + 1, mid, needle, fold);
     }
     return count;
 }
@@ -638,20 +695,25 @@ simd_scan_shifted(const wc_query *q, size_t begin, size_t end, int kind, int sha
     size_t p = begin + (address % 64 ? 64 - address % 64 : 0);
     if (p == 0)
         p = 64;
-    if (p + 128 > end || p + 128 + m > len)
+    if (p + 128 > end || p + 128 + (m > 16 ? m : 16) > len)
         return blocks(q, begin, end);
     needle_vecs v;
     needle_vecs_of(q, 1, fold, &v);
+    needle_middle mid = {0};
+    if (shape == LONGER)
+        mid = needle_middle_of(q, fold);
     size_t count = p > begin ? blocks(q, begin, p) : 0;
     const bool streaming = len >= STREAMING_MIN_BYTES;
-    /* Loads reach from p - 1 to p + 63 + m; two blocks a turn. */
-    for (; p + 128 <= end && p + 128 + m <= len; p += 128) {
+    /* Loads reach from p - 1 to p + 127 + m, and a middle's to p + 144; two
+     * blocks a turn. */
+    const size_t reach = m > 16 ? m : 16;
+    for (; p + 128 <= end && p + 128 + reach <= len; p += 128) {
         if (streaming) {
             __builtin_prefetch((const void *)((uintptr_t)text + p + PREFETCH_UNITS));
             __builtin_prefetch((const void *)((uintptr_t)text + p + 64 + PREFETCH_UNITS));
         }
-        count += shifted_count_block(q, p, &v, kind, shape, fold);
-        count += shifted_count_block(q, p + 64, &v, kind, shape, fold);
+        count += shifted_count_block(q, p, &v, &mid, kind, shape, fold);
+        count += shifted_count_block(q, p + 64, &v, &mid, kind, shape, fold);
     }
     return p < end ? count + blocks(q, p, end) : count;
 }
