@@ -90,6 +90,9 @@
  *             free, "\r" among the candidates' ends, three mask moves and a
  *             popcount (on Zen 4 the 512-bit compares, two halves each, are
  *             what it waits on: 29 G chars/s against 17 for the block scan).
+ *             A str by sep=None: bytes' separators (one shuffle) in the
+ *             blocks with no \x1c-\x1f and no unit from 0x80 near them,
+ *             found by a range and a compare on each block once.
  *             Wide forms and UTF-8's rule: the block scan, one register of
  *             narrowed units and four compares a block.
  *   avx2      the shifted scan for sep=" " and bytes' sep=None (two registers
@@ -568,8 +571,10 @@ simd_scan_inside(const wc_query *q, size_t *p_inout, size_t last, block_words *h
  * 18.7 -> 20.7, AVX-512 16.8 -> 28.9; bytes by sep=None: 19.6 -> 26.5 and
  * 24.0 -> 30.9). A str's separators by sep=None take a range and two more
  * compares, made twice a register here: with masked compares that still
- * gains (16.8 -> 18.3), without it loses (AVX2 19.9 -> 14.1). UTF-8's
- * whitespace of two and three bytes is the block scan's. */
+ * gains (16.8 -> 18.3), and with bytes' separators wherever no unit they
+ * lack is near (str_rare_block) 16.2-16.8 -> 19-24; without masked compares
+ * it loses even so (AVX2 19.2-19.5 -> 18.4-18.9). UTF-8's whitespace of two
+ * and three bytes is the block scan's. */
 #ifdef SIMD_HAS_AND_EQ
 #define SIMD_SHIFTED_KIND(kind) (SIMD_BYTES >= 32 && (kind) != KIND_UTF8)
 #else
@@ -685,6 +690,22 @@ typedef size_t (*block_scan_fn)(const wc_query *q, size_t begin, size_t end);
  * register lies at a multiple of 64 bytes (and after the text's first unit,
  * as it loads the unit before), while its loads stay inside the text; the
  * starts before and after by the block scan `blocks`. */
+/* Does the block of 64 bytes at `at` hold a byte that a str's whitespace
+ * by sep=None has beyond bytes' (\x1c-\x1f, or one from 0x80)? Where
+ * neither the block nor those on either side of it does, the block is
+ * searched with bytes' separators: one shuffle a load, not a shuffle, a
+ * range and two compares (an English text never holds one). */
+static inline __attribute__((always_inline)) bool str_rare_block(const char *at)
+{
+    simd_mask rare[SIMD_REGS_PER_BLOCK];
+    for (unsigned k = 0; k < SIMD_REGS_PER_BLOCK; k++) {
+        const simd_vec bytes = simd_load(at + k * SIMD_BYTES);
+        rare[k] = simd_or(simd_in_range(1, bytes, 0x1C, 0x1F),
+                          simd_le(1, simd_splat(1, 0x80), bytes));
+    }
+    return simd_block_bits(rare) != 0;
+}
+
 static inline __attribute__((always_inline)) size_t
 simd_scan_shifted(const wc_query *q, size_t begin, size_t end, int kind, int shape, bool fold,
                   block_scan_fn blocks)
@@ -707,6 +728,31 @@ simd_scan_shifted(const wc_query *q, size_t begin, size_t end, int kind, int sha
     /* Loads reach from p - 1 to p + 127 + m, and a middle's to p + 144; two
      * blocks a turn. */
     const size_t reach = m > 16 ? m : 16;
+    const uint8_t *highs = q->rule->high_spaces;
+    if (kind == KIND_STR && (highs[0] == ' ' || highs[0] >= 0x80)
+        && (highs[1] == ' ' || highs[1] >= 0x80)) {
+        /* Blocks p and p + 64 by bytes' separators where blocks p - 64 to
+         * p + 128 hold no rare byte: they hold every unit the two blocks'
+         * loads reach. (The block before the first is taken as rare.) */
+        bool rare_before = true, rare_here = str_rare_block(text + p);
+        for (; p + 128 <= end && p + 192 <= len && p + 128 + reach <= len; p += 128) {
+            if (streaming) {
+                __builtin_prefetch((const void *)((uintptr_t)text + p + PREFETCH_UNITS));
+                __builtin_prefetch((const void *)((uintptr_t)text + p + 64 + PREFETCH_UNITS));
+            }
+            const bool rare_next = str_rare_block(text + p + 64),
+                       rare_after = str_rare_block(text + p + 128);
+            count += rare_before || rare_here || rare_next
+                ? shifted_count_block(q, p, &v, &mid, KIND_STR, shape, fold)
+                : shifted_count_block(q, p, &v, &mid, KIND_BYTES, shape, fold);
+            count += rare_here || rare_next || rare_after
+                ? shifted_count_block(q, p + 64, &v, &mid, KIND_STR, shape, fold)
+                : shifted_count_block(q, p + 64, &v, &mid, KIND_BYTES, shape, fold);
+            rare_before = rare_next;
+            rare_here = rare_after;
+        }
+        return p < end ? count + blocks(q, p, end) : count;
+    }
     for (; p + 128 <= end && p + 128 + reach <= len; p += 128) {
         if (streaming) {
             __builtin_prefetch((const void *)((uintptr_t)text + p + PREFETCH_UNITS));

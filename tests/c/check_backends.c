@@ -130,6 +130,47 @@ static const struct {
     {"sep=None, str", 4, {WC_SPACES, true, false, {0x85, 0xA0}, false}},
 };
 
+/* A str's sep=None on texts of common words whose one rare unit (one a
+ * str's whitespace has beyond bytes': \x1c-\x1f, 0x85, 0xA0, or any from
+ * 0x80) stands at every place in turn: the shifted scan takes bytes'
+ * separators for the blocks with none on either side, and must not for
+ * the blocks beside it. */
+static int check_one_rare_unit(const wc_backend *const *all, size_t nbackends, size_t *checks)
+{
+    static const uint8_t rares[] = {0x1C, 0x1F, 0x85, 0xA0, 0x80, 0xE9};
+    static const char *const needles[] = {"ab", "a", "abc", "abcd", "abcdefghij"};
+    const wc_rule rules[] = {{WC_SPACES, true, false, {0x85, 0xA0}, false},
+                             {WC_SPACES, true, false, {0x85, 0xA0}, true},
+                             {WC_SPACES, true, false, {0xA0, ' '}, false}};
+    enum { LEN = 520 };
+    uint8_t *const end = guarded_end(LEN);
+    for (size_t r = 0; r < sizeof rules / sizeof rules[0]; r++)
+    for (size_t n = 0; n < sizeof needles / sizeof needles[0]; n++)
+    for (size_t rare = 0; rare < sizeof rares; rare++)
+    for (size_t at = 0; at < LEN; at++) {
+        const char *needle = needles[n];
+        const size_t m = strlen(needle);
+        uint8_t *text = end - LEN;
+        for (size_t i = 0; i < LEN; i++)   /* "ab abcd abc a abcdefghij ..." */
+            text[i] = (uint8_t)"ab abcd abc a abcdefghij x "[i % 27];
+        text[at] = rares[rare];
+        const size_t expected = reference_count(text, LEN, (const uint8_t *)needle, m, 1,
+                                                &rules[r]);
+        const wc_query q = {text, LEN, needle, m, 1, &rules[r]};
+        for (size_t b = 0; b < nbackends; b++) {
+            size_t got = wc_count_words(all[b], &q, 1, 0);
+            (*checks)++;
+            if (got != expected) {
+                fprintf(stderr, "%s: a str's sep=None (rule %zu), needle %s, rare unit 0x%02x "
+                        "at %zu: %zu, reference %zu\n", all[b]->name, r, needle, rares[rare],
+                        at, got, expected);
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
 int main(void)
 {
     uint8_t *const text_end = guarded_end(300 * 4), *const needle_end = guarded_end(70 * 4);
@@ -186,6 +227,8 @@ int main(void)
             }
         }
     }
+    if (check_one_rare_unit(all, nbackends, &checks))
+        return 1;
     printf("check_backends: ok, %zu counts agree (backends:", checks);
     for (size_t b = 0; b < nbackends; b++)
         printf(" %s", all[b]->name);
