@@ -716,7 +716,18 @@ simd_scan_shifted(const wc_query *q, size_t begin, size_t end, int kind, int sha
     size_t p = begin + (address % 64 ? 64 - address % 64 : 0);
     if (p == 0)
         p = 64;
-    if (p + 128 > end || p + 128 + (m > 16 ? m : 16) > len)
+    /* By a str's sep=None, blocks p and p + 64 are searched with bytes'
+     * separators where blocks p - 64 to p + 128 hold no rare byte: they hold
+     * every unit the two blocks' loads reach. */
+    const uint8_t *highs = q->rule->high_spaces;
+    const bool bytes_where_plain = kind == KIND_STR && (highs[0] == ' ' || highs[0] >= 0x80)
+                                   && (highs[1] == ' ' || highs[1] >= 0x80);
+    /* Loads reach from p - 1 to p + 127 + m, a middle's to p + 144, and the
+     * rare-byte test of the block after the two to p + 191 (m <= 62). */
+    size_t reach = m > 16 ? m : 16;
+    if (bytes_where_plain)
+        reach = 64;
+    if (p + 128 > end || p + 128 + reach > len)
         return blocks(q, begin, end);
     needle_vecs v;
     needle_vecs_of(q, 1, fold, &v);
@@ -725,41 +736,23 @@ simd_scan_shifted(const wc_query *q, size_t begin, size_t end, int kind, int sha
         mid = needle_middle_of(q, fold);
     size_t count = p > begin ? blocks(q, begin, p) : 0;
     const bool streaming = len >= STREAMING_MIN_BYTES;
-    /* Loads reach from p - 1 to p + 127 + m, and a middle's to p + 144; two
-     * blocks a turn. */
-    const size_t reach = m > 16 ? m : 16;
-    const uint8_t *highs = q->rule->high_spaces;
-    if (kind == KIND_STR && (highs[0] == ' ' || highs[0] >= 0x80)
-        && (highs[1] == ' ' || highs[1] >= 0x80)) {
-        /* Blocks p and p + 64 by bytes' separators where blocks p - 64 to
-         * p + 128 hold no rare byte: they hold every unit the two blocks'
-         * loads reach. (The block before the first is taken as rare.) */
-        bool rare_before = true, rare_here = str_rare_block(text + p);
-        for (; p + 128 <= end && p + 192 <= len && p + 128 + reach <= len; p += 128) {
-            if (streaming) {
-                __builtin_prefetch((const void *)((uintptr_t)text + p + PREFETCH_UNITS));
-                __builtin_prefetch((const void *)((uintptr_t)text + p + 64 + PREFETCH_UNITS));
-            }
-            const bool rare_next = str_rare_block(text + p + 64),
-                       rare_after = str_rare_block(text + p + 128);
-            count += rare_before || rare_here || rare_next
-                ? shifted_count_block(q, p, &v, &mid, KIND_STR, shape, fold)
-                : shifted_count_block(q, p, &v, &mid, KIND_BYTES, shape, fold);
-            count += rare_here || rare_next || rare_after
-                ? shifted_count_block(q, p + 64, &v, &mid, KIND_STR, shape, fold)
-                : shifted_count_block(q, p + 64, &v, &mid, KIND_BYTES, shape, fold);
-            rare_before = rare_next;
-            rare_here = rare_after;
-        }
-        return p < end ? count + blocks(q, p, end) : count;
-    }
-    for (; p + 128 <= end && p + 128 + reach <= len; p += 128) {
+    /* (The block before the first is taken as rare.) */
+    bool rare_before = true, rare_here = bytes_where_plain && str_rare_block(text + p);
+    for (; p + 128 <= end && p + 128 + reach <= len; p += 128) {   /* two blocks a turn */
         if (streaming) {
             __builtin_prefetch((const void *)((uintptr_t)text + p + PREFETCH_UNITS));
             __builtin_prefetch((const void *)((uintptr_t)text + p + 64 + PREFETCH_UNITS));
         }
-        count += shifted_count_block(q, p, &v, &mid, kind, shape, fold);
-        count += shifted_count_block(q, p + 64, &v, &mid, kind, shape, fold);
+        const bool rare_next = bytes_where_plain && str_rare_block(text + p + 64),
+                   rare_after = bytes_where_plain && str_rare_block(text + p + 128);
+        count += !bytes_where_plain || rare_before || rare_here || rare_next
+            ? shifted_count_block(q, p, &v, &mid, kind, shape, fold)
+            : shifted_count_block(q, p, &v, &mid, KIND_BYTES, shape, fold);
+        count += !bytes_where_plain || rare_here || rare_next || rare_after
+            ? shifted_count_block(q, p + 64, &v, &mid, kind, shape, fold)
+            : shifted_count_block(q, p + 64, &v, &mid, KIND_BYTES, shape, fold);
+        rare_before = rare_next;
+        rare_here = rare_after;
     }
     return p < end ? count + blocks(q, p, end) : count;
 }
