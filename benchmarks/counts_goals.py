@@ -115,10 +115,7 @@ import gc, sys
 sys.path.insert(0, {here!r})
 import word_count
 from counts_goals import counter_idiom, distinct_words
-
-def status(field):
-    with open("/proc/self/status") as f:
-        return next(int(line.split()[1]) for line in f if line.startswith(field))
+from timing import status
 
 text = distinct_words({n})
 gc.collect()

@@ -137,10 +137,7 @@ import pyarrow as pa
 import word_count
 from counts_goals import king_james_bible
 from tally_goals import kjv_lines
-
-def status(field):
-    with open("/proc/self/status") as f:
-        return next(int(line.split()[1]) for line in f if line.startswith(field))
+from timing import status
 
 lines = kjv_lines(king_james_bible())
 what = sys.argv[1]

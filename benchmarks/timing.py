@@ -12,6 +12,12 @@ import timeit
 MIN_BATCH_SECONDS = 0.02
 
 
+def status(field: str) -> int:
+    """A field of /proc/self/status, in kB (VmRSS:, VmHWM:)."""
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith(field))
+
+
 def zen_of_python() -> str:
     """The text `import this` prints, without printing it."""
     with contextlib.redirect_stdout(io.StringIO()):
