@@ -12,6 +12,7 @@
  *         csrc/kernel_neon.c csrc/pool.c csrc/fault.c -lpthread -o /tmp/kernel_timing
  *     /tmp/kernel_timing [NEEDLE [RULE]]
  *     /tmp/kernel_timing --needles     (needles of 2-62 units, a hit every fifth word)
+ *     /tmp/kernel_timing --verified    (needles of a unit from 0xFF: each candidate whole)
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
@@ -101,28 +102,81 @@ static int needle_lengths(void)
     return 0;
 }
 
+static const char ZEN[] = "Beautiful is better than ugly.\nExplicit is better than implicit.\n"
+                         "Simple is better than complex.\nComplex is better than complicated.\n"
+                         "Flat is better than nested.\nSparse is better than dense.\n"
+                         "Readability counts.\n";
+
+/* The Zen of Python repeated to len units in each form: the 2- and 4-byte
+ * ones made so by one last wide character. */
+static void zen_texts(size_t len, char **t1, uint16_t **t2, uint32_t **t4)
+{
+    const size_t zl = strlen(ZEN);
+    *t1 = malloc(len), *t2 = malloc(len * 2), *t4 = malloc(len * 4);
+    for (size_t i = 0; i < len; i++)
+        (*t1)[i] = ZEN[i % zl], (*t2)[i] = (unsigned char)ZEN[i % zl],
+        (*t4)[i] = (unsigned char)ZEN[i % zl];
+    (*t2)[len - 1] = 0x101;     /* what makes a str 2-byte */
+    (*t4)[len - 1] = 0x1f600;   /* and 4-byte */
+}
+
+/* `--verified`: a needle holding a unit the narrowing does not keep
+ * ("bett\u2019r" in the 2-byte text, "bett\U0001F600r" in the 4-byte one:
+ * every "better" a candidate compared whole) beside "is" in each form, as
+ * rates of the 1-byte form's "is". */
+static int verified_needles(void)
+{
+    const size_t len = 1 << 20;
+    char *t1;
+    uint16_t *t2;
+    uint32_t *t4;
+    zen_texts(len, &t1, &t2, &t4);
+    const uint16_t is2[] = {'i', 's'}, apostrophe[] = {'b', 'e', 't', 't', 0x2019, 'r'};
+    const uint32_t is4[] = {'i', 's'}, emoji[] = {'b', 'e', 't', 't', 0x1f600, 'r'};
+    const wc_query queries[5] = {
+        {t1, len, "is", 2, 1, &WC_RULE_LINES}, {t2, len, is2, 2, 2, &WC_RULE_LINES},
+        {t2, len, apostrophe, 6, 2, &WC_RULE_LINES}, {t4, len, is4, 2, 4, &WC_RULE_LINES},
+        {t4, len, emoji, 6, 4, &WC_RULE_LINES}};
+    const wc_backend *all[8];
+    size_t n = wc_backends_available(all, 8), counts[5];
+    int status = 0;
+    for (size_t b = 0; b < n; b++) {
+        double r[5];
+        for (int k = 0; k < 5; k++) {
+            size_t count;
+            r[k] = rate(all[b], &queries[k], &count);
+            if (b == 0)
+                counts[k] = count;
+            else if (count != counts[k])
+                status = 1;
+        }
+        printf("%-8s 1-byte is %6.2f  2-byte is %.2fx, bett\u2019r %.2fx  "
+               "4-byte is %.2fx, bett\U0001F600r %.2fx (of 1-byte is)\n",
+               all[b]->name, r[0], r[1] / r[0], r[2] / r[0], r[3] / r[0], r[4] / r[0]);
+    }
+    free(t1), free(t2), free(t4);
+    if (status)
+        fprintf(stderr, "kernel_timing: the counts disagree\n");
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--needles") == 0)
         return needle_lengths();
-    const char *zen = "Beautiful is better than ugly.\nExplicit is better than implicit.\n"
-                      "Simple is better than complex.\nComplex is better than complicated.\n"
-                      "Flat is better than nested.\nSparse is better than dense.\n"
-                      "Readability counts.\n";
+    if (argc > 1 && strcmp(argv[1], "--verified") == 0)
+        return verified_needles();
     const char *word = argc > 1 ? argv[1] : "is";
     const char *rule_name = argc > 2 ? argv[2] : "lines";
     const wc_rule folded = {WC_LINES, false, false, {' ', ' '}, true};
     const wc_rule *rule = strcmp(rule_name, "spaces") == 0 ? &WC_RULE_STR_SPACES
                         : strcmp(rule_name, "bytes") == 0 ? &WC_RULE_BYTES_SPACES
                         : strcmp(rule_name, "folded") == 0 ? &folded : &WC_RULE_LINES;
-    const size_t len = 1 << 20, zl = strlen(zen), m = strlen(word);
-    char *t1 = malloc(len);
-    uint16_t *t2 = malloc(len * 2), *n2 = malloc(m * 2 + 2);
-    uint32_t *t4 = malloc(len * 4), *n4 = malloc(m * 4 + 4);
-    for (size_t i = 0; i < len; i++)
-        t1[i] = zen[i % zl], t2[i] = (unsigned char)zen[i % zl], t4[i] = (unsigned char)zen[i % zl];
-    t2[len - 1] = 0x101;     /* what makes a str 2-byte */
-    t4[len - 1] = 0x1f600;   /* and 4-byte */
+    const size_t len = 1 << 20, m = strlen(word);
+    char *t1;
+    uint16_t *t2, *n2 = malloc(m * 2 + 2);
+    uint32_t *t4, *n4 = malloc(m * 4 + 4);
+    zen_texts(len, &t1, &t2, &t4);
     for (size_t j = 0; j < m; j++)
         n2[j] = (unsigned char)word[j], n4[j] = (unsigned char)word[j];
     /* (Folding is the kernel's for 1-byte texts only: the wide forms are

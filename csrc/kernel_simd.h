@@ -580,6 +580,23 @@ simd_scan_inside(const wc_query *q, size_t *p_inout, size_t last, block_words *h
 #else
 #define SIMD_SHIFTED_KIND(kind) (SIMD_BYTES >= 32 && ((kind) == KIND_LINES || (kind) == KIND_BYTES))
 #endif
+#define SIMD_SHIFTED(w, kind, shape)                                                           \
+    ((w) == 1 ? SIMD_SHIFTED_KIND(kind) && (shape) >= ONE_UNIT && (shape) <= LONGER             \
+              : (w) == 2 && SIMD_SHIFTED_WIDE && (kind) == KIND_LINES && (shape) >= ONE_UNIT    \
+                    && (shape) <= VERIFIED)
+#ifdef SIMD_HAS_NARROW_UNORDERED
+#define SIMD_SHIFTED_WIDE 1
+#else
+#define SIMD_SHIFTED_WIDE 0
+static inline simd_vec simd_narrow_unordered(const char *at, unsigned w) { return simd_narrow(at, w); }
+static inline unsigned simd_unordered_unit(unsigned w, unsigned j) { (void)w; return j; }
+#endif
+
+/* The start that bit `bit` of a block's shifted-scan masks stands for. */
+static inline size_t shifted_unit(unsigned w, unsigned bit)
+{
+    return bit / SIMD_BYTES * SIMD_BYTES + simd_unordered_unit(w, bit % SIMD_BYTES);
+}
 
 /* The middle of a LONGER needle (units 1 .. m-2), compared at a candidate
  * by one or two 8-byte loads when it has at most 16 units (a loop a unit
@@ -590,6 +607,13 @@ typedef struct {
     size_t units;
     simd_vec units_at[2][2];    /* a middle of one or two units: each as
                                    needle_unit_vecs makes it */
+    size_t ambiguous_at;        /* VERIFIED: a middle unit that narrows
+                                   ambiguously (0: none), compared in the
+                                   registers in place of the last: in an
+                                   English text "bett\u2019r" leaves no
+                                   candidate but the words with a wide unit
+                                   there */
+    simd_vec ambiguous_unit[2];
 } needle_middle;
 
 /* Middles of up to this many units are compared in the registers, with the
@@ -597,11 +621,23 @@ typedef struct {
  * mispredicted exit a block. */
 #define MIDDLE_COMPARED_IN_REGISTERS 2
 
-static inline needle_middle needle_middle_of(const wc_query *q, bool fold)
+static inline needle_middle needle_middle_of(const wc_query *q, unsigned w, bool fold)
 {
-    needle_middle mid = {0, 0, 0, q->needle_len - 2, {{simd_splat(1, 0)}}};
+    /* (A VERIFIED needle may have fewer than 3 units: then no middle.) */
+    needle_middle mid = {0, 0, 0, q->needle_len > 2 ? q->needle_len - 2 : 0,
+                         {{simd_splat(1, 0)}}, 0, {simd_splat(1, 0)}};
     for (size_t j = 0; j < mid.units && j < MIDDLE_COMPARED_IN_REGISTERS; j++)
-        needle_unit_vecs(q, 1 + j, 1, fold, mid.units_at[j]);
+        needle_unit_vecs(q, 1 + j, w, fold, mid.units_at[j]);
+    if (w > 1) {
+        for (size_t j = 1; j + 1 < q->needle_len && !mid.ambiguous_at; j++) {
+            const uint32_t unit = wc_load(q->needle, j, w);
+            if (unit == 0 || unit >= 0xFF)
+                mid.ambiguous_at = j;
+        }
+        if (mid.ambiguous_at)
+            needle_unit_vecs(q, mid.ambiguous_at, w, false, mid.ambiguous_unit);
+        return mid;
+    }
     const char *middle = (const char *)q->needle + 1;
     memcpy(&mid.head, middle, mid.units < 8 ? mid.units : 8);
     mid.head_mask = mid.units >= 8 ? ~(uint64_t)0 : ((uint64_t)1 << (8 * mid.units)) - 1;
@@ -629,32 +665,39 @@ middle_equal(const char *at, const needle_middle *mid, const char *needle, bool 
     return head == mid->head && tail == mid->tail;
 }
 
-/* The needle's words that start in the block of 64 units at p. */
+/* The needle's words that start in the block of 64 units at p: in a wide
+ * text each load narrowed as the block scan narrows (a VERIFIED needle's
+ * candidates then compared whole). */
 static inline __attribute__((always_inline)) size_t
 shifted_count_block(const wc_query *q, size_t p, const needle_vecs *v, const needle_middle *mid,
-                    int kind, int shape, bool fold)
+                    unsigned w, int kind, int shape, bool fold)
 {
     const char *text = q->text, *needle = q->needle;
     const size_t m = q->needle_len, len = q->text_len;
     const simd_mask all_lanes = simd_all_lanes();
+    /* A VERIFIED needle's candidates compare whole, so any unit may stand
+     * for the last: the one that narrows ambiguously is the rarer. */
+    const bool ambiguous_for_last = shape == VERIFIED && mid->ambiguous_at;
+    const size_t last_at = ambiguous_for_last ? mid->ambiguous_at : m - 1;
+    const simd_vec *last_unit = ambiguous_for_last ? mid->ambiguous_unit : v->last;
     simd_mask words[SIMD_REGS_PER_BLOCK], ends[SIMD_REGS_PER_BLOCK], crs[SIMD_REGS_PER_BLOCK];
     for (unsigned k = 0; k < SIMD_REGS_PER_BLOCK; k++) {
-        const char *at = text + p + k * SIMD_BYTES;
-        const simd_vec first = simd_load(at), after = simd_load(at + m);
-        const simd_mask starts = simd_separators(kind, simd_load(at - 1), v->highs);
+        const char *at = text + (p + k * SIMD_BYTES) * w;
+        const simd_vec first = simd_narrow_unordered(at, w), after = simd_narrow_unordered(at + m * w, w);
+        const simd_mask starts = simd_separators(kind, simd_narrow_unordered(at - w, w), v->highs);
         simd_mask word = simd_and_eq(1, starts, first, v->first[0]);
         if (fold)
             word = simd_or(word, simd_and_eq(1, starts, first, v->first[1]));
         if (shape >= TWO_UNITS) {
-            const simd_vec last = simd_load(at + m - 1);
-            simd_mask with_last = simd_and_eq(1, word, last, v->last[0]);
+            const simd_vec last = simd_narrow_unordered(at + last_at * w, w);
+            simd_mask with_last = simd_and_eq(1, word, last, last_unit[0]);
             if (fold)
-                with_last = simd_or(with_last, simd_and_eq(1, word, last, v->last[1]));
+                with_last = simd_or(with_last, simd_and_eq(1, word, last, last_unit[1]));
             word = with_last;
         }
         if (shape == LONGER && mid->units <= MIDDLE_COMPARED_IN_REGISTERS)
             for (size_t j = 0; j < mid->units; j++) {
-                const simd_vec unit = simd_load(at + 1 + j);
+                const simd_vec unit = simd_narrow_unordered(at + (1 + j) * w, w);
                 simd_mask with_unit = simd_and_eq(1, word, unit, mid->units_at[j][0]);
                 if (fold)
                     with_unit = simd_or(with_unit, simd_and_eq(1, word, unit,
@@ -670,16 +713,25 @@ shifted_count_block(const wc_query *q, size_t p, const needle_vecs *v, const nee
     uint64_t match = candidates & simd_block_bits(ends);
     if (kind == KIND_LINES)
         for (uint64_t c = candidates & simd_block_bits(crs); c; c &= c - 1) {
-            const size_t i = p + (size_t)__builtin_ctzll(c);
-            if (i + m + 1 < len && text[i + m + 1] == '\n')
+            const size_t i = p + shifted_unit(w, (unsigned)__builtin_ctzll(c));
+            if (i + m + 1 < len && wc_load(text, i + m + 1, w) == '\n')
                 match |= c & -c;
         }
+    if (shape == VERIFIED) {
+        size_t count = 0;
+        for (; match; match &= match - 1) {
+            const size_t i = p + shifted_unit(w, (unsigned)__builtin_ctzll(match));
+            count += wc_bytes_equal(text + i * w, needle, m * w, false);
+        }
+        return count;
+    }
     if (shape != LONGER || mid->units <= MIDDLE_COMPARED_IN_REGISTERS)
         return (size_t)__builtin_popcountll(match);
     size_t count = 0;
     for (; match; match &= match - 1) {
-        const size_t i = p + (size_t)__builtin_ctzll(match);
-        count += middle_equal(text + i + 1, mid, needle, fold);
+        const size_t i = p + shifted_unit(w, (unsigned)__builtin_ctzll(match));
+        count += w == 1 ? middle_equal(text + i + 1, mid, needle, fold)
+                        : wc_bytes_equal(text + (i + 1) * w, needle + w, mid->units * w, false);
     }
     return count;
 }
@@ -707,20 +759,20 @@ static inline __attribute__((always_inline)) bool str_rare_block(const char *at)
 }
 
 static inline __attribute__((always_inline)) size_t
-simd_scan_shifted(const wc_query *q, size_t begin, size_t end, int kind, int shape, bool fold,
-                  block_scan_fn blocks)
+simd_scan_shifted(const wc_query *q, size_t begin, size_t end, unsigned w, int kind, int shape,
+                  bool fold, block_scan_fn blocks)
 {
     const char *text = q->text;
     const size_t m = q->needle_len, len = q->text_len;
-    const uintptr_t address = (uintptr_t)text + begin;
-    size_t p = begin + (address % 64 ? 64 - address % 64 : 0);
+    const uintptr_t address = (uintptr_t)text + begin * w;
+    size_t p = begin + (address % 64 ? (64 - address % 64) / w : 0);
     if (p == 0)
         p = 64;
     /* By a str's sep=None, blocks p and p + 64 are searched with bytes'
      * separators where blocks p - 64 to p + 128 hold no rare byte: they hold
      * every unit the two blocks' loads reach. */
     const uint8_t *highs = q->rule->high_spaces;
-    const bool bytes_where_plain = kind == KIND_STR && (highs[0] == ' ' || highs[0] >= 0x80)
+    const bool bytes_where_plain = w == 1 && kind == KIND_STR && (highs[0] == ' ' || highs[0] >= 0x80)
                                    && (highs[1] == ' ' || highs[1] >= 0x80);
     /* Loads reach from p - 1 to p + 127 + m, a middle's to p + 144, and the
      * rare-byte test of the block after the two to p + 191 (m <= 62). */
@@ -730,27 +782,27 @@ simd_scan_shifted(const wc_query *q, size_t begin, size_t end, int kind, int sha
     if (p + 128 > end || p + 128 + reach > len)
         return blocks(q, begin, end);
     needle_vecs v;
-    needle_vecs_of(q, 1, fold, &v);
+    needle_vecs_of(q, w, fold, &v);
     needle_middle mid = {0};
-    if (shape == LONGER)
-        mid = needle_middle_of(q, fold);
+    if (shape == LONGER || shape == VERIFIED)
+        mid = needle_middle_of(q, w, fold);
     size_t count = p > begin ? blocks(q, begin, p) : 0;
     const bool streaming = len >= STREAMING_MIN_BYTES;
     /* (The block before the first is taken as rare.) */
     bool rare_before = true, rare_here = bytes_where_plain && str_rare_block(text + p);
     for (; p + 128 <= end && p + 128 + reach <= len; p += 128) {   /* two blocks a turn */
-        if (streaming) {
-            __builtin_prefetch((const void *)((uintptr_t)text + p + PREFETCH_UNITS));
-            __builtin_prefetch((const void *)((uintptr_t)text + p + 64 + PREFETCH_UNITS));
-        }
+        if (streaming)
+            for (unsigned line = 0; line < 2 * w; line++)
+                __builtin_prefetch((const void *)((uintptr_t)text + (p + PREFETCH_UNITS) * w
+                                                  + 64 * line));
         const bool rare_next = bytes_where_plain && str_rare_block(text + p + 64),
                    rare_after = bytes_where_plain && str_rare_block(text + p + 128);
         count += !bytes_where_plain || rare_before || rare_here || rare_next
-            ? shifted_count_block(q, p, &v, &mid, kind, shape, fold)
-            : shifted_count_block(q, p, &v, &mid, KIND_BYTES, shape, fold);
+            ? shifted_count_block(q, p, &v, &mid, w, kind, shape, fold)
+            : shifted_count_block(q, p, &v, &mid, w, KIND_BYTES, shape, fold);
         count += !bytes_where_plain || rare_here || rare_next || rare_after
-            ? shifted_count_block(q, p + 64, &v, &mid, kind, shape, fold)
-            : shifted_count_block(q, p + 64, &v, &mid, KIND_BYTES, shape, fold);
+            ? shifted_count_block(q, p + 64, &v, &mid, w, kind, shape, fold)
+            : shifted_count_block(q, p + 64, &v, &mid, w, KIND_BYTES, shape, fold);
         rare_before = rare_next;
         rare_here = rare_after;
     }
@@ -853,8 +905,8 @@ simd_count_short(const wc_query *q, size_t end, unsigned w, int kind, int shape,
     {                                                                                          \
         if (begin == 0 && q->text_len <= 64)                                                   \
             return name##_short(q, end);                                                       \
-        if (w == 1 && SIMD_SHIFTED_KIND(kind) && shape >= ONE_UNIT && shape <= LONGER)         \
-            return simd_scan_shifted(q, begin, end, kind, shape, fold, name##_blocks);         \
+        if (SIMD_SHIFTED(w, kind, shape))                                                      \
+            return simd_scan_shifted(q, begin, end, w, kind, shape, fold, name##_blocks);      \
         return simd_scan_blocks(q, begin, end, w, kind, shape, fold, name##_edge);             \
     }
 #define BLOCK_SCANS(prefix, w, kind, fold)                                                     \

@@ -178,17 +178,25 @@ static inline uint64_t wc_fold_ascii8(uint64_t x)
  * candidate. */
 static inline bool wc_bytes_equal(const char *a, const char *b, size_t n, bool fold)
 {
-    for (; n >= 8; a += 8, b += 8, n -= 8) {
-        uint64_t x, y;
+    uint64_t x = 0, y = 0;
+    if (n < 8) {
+        for (; n > 0; a++, b++, n--)
+            if ((fold ? wc_fold_ascii((unsigned char)*a) : (unsigned char)*a)
+                != (unsigned char)*b)
+                return false;
+        return true;
+    }
+    /* 8 bytes at a time, the last 8 overlapping those before (a loop over
+     * the last few bytes mispredicted its exit on every candidate). */
+    for (; n > 8; a += 8, b += 8, n -= 8) {
         memcpy(&x, a, 8);
         memcpy(&y, b, 8);
         if ((fold ? wc_fold_ascii8(x) : x) != y)
             return false;
     }
-    for (; n > 0; a++, b++, n--)
-        if ((fold ? wc_fold_ascii((unsigned char)*a) : (unsigned char)*a) != (unsigned char)*b)
-            return false;
-    return true;
+    memcpy(&x, a + n - 8, 8);
+    memcpy(&y, b + n - 8, 8);
+    return (fold ? wc_fold_ascii8(x) : x) == y;
 }
 
 #endif
