@@ -1,10 +1,12 @@
 """Callers that run at once must not lose to the same calls in series.
 
-    python benchmarks/concurrent_callers.py [--size BYTES] [--calls N]
+    python benchmarks/concurrent_callers.py [--size BYTES ...] [--calls N]
 
 Two Python threads each make N calls of a counter on the same text; the
 ratio is the time of the 2N calls one after the other over the time of the
-two threads at once (above 1: running them at once pays). With the GIL
+two threads at once (above 1: running them at once pays). N is by default
+what takes one thread a tenth of a second: with 20 calls of the seed's
+text (0.5 ms) the threads' start and join weighed as much as the calls. With the GIL
 released (or no GIL, on a free-threaded build) two one-thread counters
 should approach 2x on two CPUs; `search` already uses every CPU in each
 call, so at once it should be no worse than in series (1x).
@@ -17,7 +19,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 import word_count  # noqa: E402
-from timing import text_of_size  # noqa: E402
+from timing import text_of_size, zen_of_python  # noqa: E402
 
 
 def in_series(func, text, calls):
@@ -44,8 +46,15 @@ def at_once(func, text, calls):
     return time.perf_counter() - start
 
 
-def ratios(size, calls, repeat=5):
+def calls_for(text, seconds=0.1):
+    start = time.perf_counter()
+    word_count.search_sequential(text, "is")
+    return max(20, int(seconds / (time.perf_counter() - start)))
+
+
+def ratios(size, calls=None, repeat=5):
     text = text_of_size(size)
+    calls = calls or calls_for(text)
     counters = {
         "search": word_count.search,
         "search_sequential_allow_threads": word_count.search_sequential_allow_threads,
@@ -61,14 +70,17 @@ def ratios(size, calls, repeat=5):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", type=int, default=16 * 2**20)
-    parser.add_argument("--calls", type=int, default=20)
+    parser.add_argument("--size", type=int, nargs="+",
+                        default=[len(zen_of_python()) * 1000, 2**20, 4 * 2**20, 16 * 2**20],
+                        help="text sizes (default: the seed's, 1, 4 and 16 MiB)")
+    parser.add_argument("--calls", type=int, help="calls per thread")
     args = parser.parse_args()
     gil = getattr(sys, "_is_gil_enabled", lambda: True)()
     print(f"Python {sys.version.split()[0]}, GIL {'on' if gil else 'off'}, "
-          f"{len(os.sched_getaffinity(0))} CPUs, {args.size:,} bytes, 2 x {args.calls} calls")
-    for name, r in ratios(args.size, args.calls).items():
-        print(f"{name:<34} two threads at once: {r:.2f}x the calls in series")
+          f"{len(os.sched_getaffinity(0))} CPUs; two threads at once, over the calls in series")
+    for size in args.size:
+        row = ", ".join(f"{name} {r:.2f}x" for name, r in ratios(size, args.calls).items())
+        print(f"{size:>11,} bytes: {row}")
 
 
 if __name__ == "__main__":
