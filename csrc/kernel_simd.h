@@ -311,17 +311,26 @@ static inline simd_vec simd_narrow_splat(unsigned w, uint32_t unit)
 }
 
 /* What a block is compared with: the needle's first and last unit (each
- * also in the other case when folding: [1]), and KIND_STR's high spaces. */
+ * also in the other case when folding: [1]), and KIND_STR's high spaces.
+ * A VERIFIED needle's candidates compare whole, so a middle unit that
+ * narrows ambiguously (ambiguous_at; or, with none, the first again) is
+ * compared in the block too: in an English text, "bett\u2019r" leaves no
+ * candidate but the words with a wide unit there. */
 typedef struct {
-    simd_vec first[2], last[2], highs[2];
+    simd_vec first[2], last[2], highs[2], ambiguous;
+    size_t ambiguous_at;
 } needle_vecs;
 
 /* One block's units as bit masks: separators, the needle's first and last
- * unit, and "\r". A "\r" is rare outside CRLF texts, so its mask is made only
- * where the block holds one (0 otherwise). */
+ * unit, "\r", and a VERIFIED needle's ambiguous unit. A "\r" is rare outside
+ * CRLF texts, so its mask is made only where the block holds one (0
+ * otherwise). */
 typedef struct {
-    uint64_t sep, first, last, cr;
+    uint64_t sep, first, last, cr, ambiguous;
 } block_masks;
+
+/* The masks of a block wholly past the text's end: all separators. */
+#define PAST_THE_END ((block_masks){~(uint64_t)0, 0, 0, 0, 0})
 
 /* The block of 64 units at `at`, units p .. p+63 of q's text (or a padded
  * copy of them). */
@@ -332,7 +341,8 @@ simd_classify(const wc_query *q, size_t p, const char *at, unsigned w, int kind,
     const simd_mask all_lanes = simd_all_lanes();
     const simd_vec cr = simd_splat(1, '\r');
     simd_mask sep[SIMD_REGS_PER_BLOCK], firsts[SIMD_REGS_PER_BLOCK],
-              lasts[SIMD_REGS_PER_BLOCK], crs[SIMD_REGS_PER_BLOCK], rare[SIMD_REGS_PER_BLOCK];
+              lasts[SIMD_REGS_PER_BLOCK], crs[SIMD_REGS_PER_BLOCK], rare[SIMD_REGS_PER_BLOCK],
+              ambiguous[SIMD_REGS_PER_BLOCK];
     /* rare: units that may begin whitespace of more than one byte (UTF-8),
      * or be whitespace from U+0100 on (wide units, narrowed to 0xFF). */
     for (unsigned k = 0; k < SIMD_REGS_PER_BLOCK; k++) {
@@ -350,6 +360,8 @@ simd_classify(const wc_query *q, size_t p, const char *at, unsigned w, int kind,
         }
         if (kind == KIND_LINES)
             crs[k] = simd_and_eq(1, all_lanes, bytes, cr);
+        if (shape == VERIFIED)
+            ambiguous[k] = simd_and_eq(1, all_lanes, bytes, nv->ambiguous);
         if (kind == KIND_STR && w > 1)
             rare[k] = simd_and_eq(1, all_lanes, bytes, simd_splat(1, 0xFF));
         else if (kind == KIND_UTF8)
@@ -358,7 +370,9 @@ simd_classify(const wc_query *q, size_t p, const char *at, unsigned w, int kind,
         else
             rare[k] = sep[k];   /* (unused) */
     }
-    block_masks b = {simd_block_bits(sep), 0, 0, 0};
+    block_masks b = {simd_block_bits(sep), 0, 0, 0, 0};
+    if (shape == VERIFIED)
+        b.ambiguous = simd_block_bits(ambiguous);
     if (shape != EMPTY_NEEDLE)
         b.first = simd_block_bits(firsts);
     b.last = shape >= TWO_UNITS ? simd_block_bits(lasts) : b.first;
@@ -394,7 +408,7 @@ simd_classify_padded(const wc_query *q, size_t p, unsigned w, int kind, int shap
                      const needle_vecs *nv)
 {
     if (p >= q->text_len)
-        return (block_masks){~(uint64_t)0, 0, 0, 0};
+        return PAST_THE_END;
     char units[64 * 4];
     const size_t n = q->text_len - p < 64 ? q->text_len - p : 64;
     /* Spaces in every unit (little-endian), 8 bytes at a time, then the
@@ -427,7 +441,7 @@ static inline uint64_t window(uint64_t here, uint64_t next, size_t k)
  * then paired by one shift by the needle's length. The block before's top
  * separator and last-unit bits come in `carry` and the block's go out. */
 typedef struct {
-    uint64_t heads, ends, ends_cr;
+    uint64_t heads, ends, ends_cr, ambiguous;
 } block_words;
 
 static inline block_words block_words_of(block_masks b, int shape, uint64_t carry[2])
@@ -439,6 +453,7 @@ static inline block_words block_words_of(block_masks b, int shape, uint64_t carr
     const uint64_t after_last = shape == EMPTY_NEEDLE ? ~(uint64_t)0 : b.last << 1 | carry[1];
     words.ends = b.sep & after_last;
     words.ends_cr = b.cr & after_last;
+    words.ambiguous = b.ambiguous;
     carry[0] = b.sep >> 63;
     carry[1] = b.last >> 63;
     return words;
@@ -467,7 +482,7 @@ static __attribute__((noinline)) size_t count_heads(const wc_query *q, size_t p,
  * in this block and the next; or, for HEADS, every start compared whole. */
 static inline __attribute__((always_inline)) size_t
 count_block(const wc_query *q, size_t p, uint64_t heads, block_words here, block_words next,
-            unsigned w, int kind, int shape, bool fold)
+            const needle_vecs *nv, unsigned w, int kind, int shape, bool fold)
 {
     const size_t m = q->needle_len, len = q->text_len;
     const char *text = q->text, *needle = q->needle;
@@ -475,6 +490,8 @@ count_block(const wc_query *q, size_t p, uint64_t heads, block_words here, block
     if (shape == HEADS)
         return count_heads(q, p, heads);
     uint64_t match = heads & window(here.ends, next.ends, m);
+    if (shape == VERIFIED)
+        match &= window(here.ambiguous, next.ambiguous, nv->ambiguous_at);
     /* A candidate followed by "\r" is rare (it ends a CRLF line): the "\n"
      * after it is tested one at a time. */
     if (kind == KIND_LINES && (here.ends_cr | next.ends_cr))
@@ -514,6 +531,14 @@ static inline void needle_vecs_of(const wc_query *q, unsigned w, bool fold, need
     }
     nv->highs[0] = simd_splat(1, q->rule->high_spaces[0]);
     nv->highs[1] = simd_splat(1, q->rule->high_spaces[1]);
+    nv->ambiguous_at = 0;
+    for (size_t j = 1; w > 1 && j + 1 < m && !nv->ambiguous_at; j++) {
+        const uint32_t unit = wc_load(q->needle, j, w);
+        if (unit == 0 || unit >= 0xFF)
+            nv->ambiguous_at = j;
+    }
+    nv->ambiguous = m > 0 ? simd_narrow_splat(w, wc_load(q->needle, nv->ambiguous_at, w))
+                          : nv->first[0];
 }
 
 typedef block_masks (*classify_fn)(const wc_query *q, size_t p, const needle_vecs *nv);
@@ -541,7 +566,7 @@ simd_scan_inside(const wc_query *q, size_t *p_inout, size_t last, block_words *h
                                                   + 64 * line));
         block_words next = block_words_of(simd_classify(q, p + 64, text + (p + 64) * w, w, kind,
                                                         shape, fold, &v), shape, carried);
-        count += count_block(q, p, here.heads, here, next, w, kind, shape, fold);
+        count += count_block(q, p, here.heads, here, next, &v, w, kind, shape, fold);
         here = next;
     }
     carry[0] = carried[0];
@@ -607,13 +632,6 @@ typedef struct {
     size_t units;
     simd_vec units_at[2][2];    /* a middle of one or two units: each as
                                    needle_unit_vecs makes it */
-    size_t ambiguous_at;        /* VERIFIED: a middle unit that narrows
-                                   ambiguously (0: none), compared in the
-                                   registers in place of the last: in an
-                                   English text "bett\u2019r" leaves no
-                                   candidate but the words with a wide unit
-                                   there */
-    simd_vec ambiguous_unit[2];
 } needle_middle;
 
 /* Middles of up to this many units are compared in the registers, with the
@@ -625,19 +643,11 @@ static inline needle_middle needle_middle_of(const wc_query *q, unsigned w, bool
 {
     /* (A VERIFIED needle may have fewer than 3 units: then no middle.) */
     needle_middle mid = {0, 0, 0, q->needle_len > 2 ? q->needle_len - 2 : 0,
-                         {{simd_splat(1, 0)}}, 0, {simd_splat(1, 0)}};
+                         {{simd_splat(1, 0)}}};
     for (size_t j = 0; j < mid.units && j < MIDDLE_COMPARED_IN_REGISTERS; j++)
         needle_unit_vecs(q, 1 + j, w, fold, mid.units_at[j]);
-    if (w > 1) {
-        for (size_t j = 1; j + 1 < q->needle_len && !mid.ambiguous_at; j++) {
-            const uint32_t unit = wc_load(q->needle, j, w);
-            if (unit == 0 || unit >= 0xFF)
-                mid.ambiguous_at = j;
-        }
-        if (mid.ambiguous_at)
-            needle_unit_vecs(q, mid.ambiguous_at, w, false, mid.ambiguous_unit);
+    if (w > 1)
         return mid;
-    }
     const char *middle = (const char *)q->needle + 1;
     memcpy(&mid.head, middle, mid.units < 8 ? mid.units : 8);
     mid.head_mask = mid.units >= 8 ? ~(uint64_t)0 : ((uint64_t)1 << (8 * mid.units)) - 1;
@@ -677,9 +687,10 @@ shifted_count_block(const wc_query *q, size_t p, const needle_vecs *v, const nee
     const simd_mask all_lanes = simd_all_lanes();
     /* A VERIFIED needle's candidates compare whole, so any unit may stand
      * for the last: the one that narrows ambiguously is the rarer. */
-    const bool ambiguous_for_last = shape == VERIFIED && mid->ambiguous_at;
-    const size_t last_at = ambiguous_for_last ? mid->ambiguous_at : m - 1;
-    const simd_vec *last_unit = ambiguous_for_last ? mid->ambiguous_unit : v->last;
+    const bool ambiguous_for_last = shape == VERIFIED && v->ambiguous_at;
+    const size_t last_at = ambiguous_for_last ? v->ambiguous_at : m - 1;
+    const simd_vec ambiguous_unit[2] = {v->ambiguous, v->ambiguous};
+    const simd_vec *last_unit = ambiguous_for_last ? ambiguous_unit : v->last;
     simd_mask words[SIMD_REGS_PER_BLOCK], ends[SIMD_REGS_PER_BLOCK], crs[SIMD_REGS_PER_BLOCK];
     for (unsigned k = 0; k < SIMD_REGS_PER_BLOCK; k++) {
         const char *at = text + (p + k * SIMD_BYTES) * w;
@@ -784,7 +795,7 @@ simd_scan_shifted(const wc_query *q, size_t begin, size_t end, unsigned w, int k
     needle_vecs v;
     needle_vecs_of(q, w, fold, &v);
     needle_middle mid = {0};
-    if (shape == LONGER || shape == VERIFIED)
+    if (shape == LONGER)
         mid = needle_middle_of(q, w, fold);
     size_t count = p > begin ? blocks(q, begin, p) : 0;
     const bool streaming = len >= STREAMING_MIN_BYTES;
@@ -837,7 +848,7 @@ simd_scan_blocks(const wc_query *q, size_t begin, size_t end, unsigned w, int ki
     if (unaligned && p + 128 <= len && p + unaligned < end) {
         block_words next = block_words_of(CLASSIFY(p + 64), shape, carry);
         count += count_block(q, p, here.heads & ~(~(uint64_t)0 << unaligned), here, next,
-                             w, kind, shape, fold);
+                             &nv, w, kind, shape, fold);
         p += unaligned;
         carry[0] = wc_word_starts_at(q->rule, text, len, p, w);
         carry[1] = 0;
@@ -853,10 +864,10 @@ simd_scan_blocks(const wc_query *q, size_t begin, size_t end, unsigned w, int ki
     }
     for (; p < end; p += 64) {
         /* (Past the text's end, all separators: made here, not by a call.) */
-        block_words next = block_words_of(p + 64 >= len ? (block_masks){~(uint64_t)0, 0, 0, 0}
-                                                        : CLASSIFY(p + 64), shape, carry);
+        block_words next = block_words_of(p + 64 >= len ? PAST_THE_END : CLASSIFY(p + 64),
+                                          shape, carry);
         uint64_t heads = end - p < 64 ? here.heads & ~(~(uint64_t)0 << (end - p)) : here.heads;
-        count += count_block(q, p, heads, here, next, w, kind, shape, fold);
+        count += count_block(q, p, heads, here, next, &nv, w, kind, shape, fold);
         here = next;
     }
 #undef CLASSIFY
@@ -875,9 +886,9 @@ simd_count_short(const wc_query *q, size_t end, unsigned w, int kind, int shape,
     uint64_t carry[2] = {1, 0};
     block_words here = block_words_of(simd_classify_padded(q, 0, w, kind, shape, fold, &nv),
                                       shape, carry);
-    block_words next = block_words_of((block_masks){~(uint64_t)0, 0, 0, 0}, shape, carry);
+    block_words next = block_words_of(PAST_THE_END, shape, carry);
     uint64_t heads = end < 64 ? here.heads & ~(~(uint64_t)0 << end) : here.heads;
-    return count_block(q, 0, heads, here, next, w, kind, shape, fold);
+    return count_block(q, 0, heads, here, next, &nv, w, kind, shape, fold);
 }
 
 /* The block scans, one function per kind of rule, width, folding and needle
