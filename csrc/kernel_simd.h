@@ -62,7 +62,8 @@
  * where a pack is signed). So separators, "\r" and needle units below 0xFF
  * are found exactly: no other unit narrows to them. A needle holding a unit
  * of 0 or from 0xFF up narrows ambiguously; then every candidate is compared
- * whole, in the wide text (shape VERIFIED).
+ * whole, in the wide text (shape VERIFIED); so that few are, a middle unit
+ * that narrows ambiguously is compared in the block too (needle_vecs).
  *
  * EDGES. A block is classified from the text where its 64 units lie inside
  * it; the last ones, which reach past the text's end, from a copy padded
@@ -93,13 +94,20 @@
  *             A str by sep=None: bytes' separators (one shuffle) in the
  *             blocks with no \x1c-\x1f and no unit from 0x80 near them,
  *             found by a range and a compare on each block once.
- *             Wide forms and UTF-8's rule: the block scan, one register of
+ *             2-byte texts by sep=" ": the shifted scan, each of its four
+ *             loads two loads and a pack, the bytes left in the packs' order
+ *             (simd_narrow_unordered; a permute more a load cost 8%: 17.2
+ *             -> 18.5 G chars/s against the block scan). The 4-byte form
+ *             (three packs a load, in order or not: 11.2 -> 9.3), a
+ *             wide str's sep=None (whose wide whitespace the block scan
+ *             finds) and UTF-8's rule: the block scan, one register of
  *             narrowed units and four compares a block.
  *   avx2      the shifted scan for sep=" " and bytes' sep=None (two registers
  *             a block, the masks ANDed in registers and moved out once); a
  *             str's sep=None, whose separators are a range and two compares
  *             more, costs twice that in the shifted scan and keeps the block
- *             scan, as do the wide forms.
+ *             scan, as do the wide forms (the 2-byte form's narrowed loads
+ *             lost: 12.4 -> 11.5 G chars/s).
  *   sse2,     the block scan, four registers a block: the shifted scan's
  *   neon      sixteen loads and masks a block lost to the carried masks (SSE2
  *             8.7 -> 8.3 G chars/s on Zen 4); NEON is checked under qemu only.
@@ -136,6 +144,11 @@
  *     simd_block_bits(masks)        the compare results of a block's
  *                                   registers as 64 bits, bit k for byte k
  *                                   (with SIMD_HAS_BLOCK_BITS defined)
+ *     simd_narrow_unordered(ptr, w) simd_narrow's bytes in the order its
+ *                                   packs leave them, byte j being unit
+ *     simd_unordered_unit(w, j)     of the register's units (with
+ *                                   SIMD_HAS_NARROW_UNORDERED defined: the
+ *                                   2-byte form's shifted scan)
  * and these functions are compiled for the file's instruction set.
  */
 #include <string.h>
