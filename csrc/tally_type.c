@@ -604,7 +604,11 @@ tally_update_all(PyObject *obj, PyObject *iterable)
         rules[kind - 1] = tally_rule(self, kind);
         finders[kind - 1] = (wc_word_finder){&rules[kind - 1], state->backend, NULL};
     }
-    uint64_t at = 0;
+    /* `at`: where the next text starts, one unit past the last one's end,
+     * where a text's last word, empty by sep=" " after a last space, lies:
+     * that word must come before the next text's first (in the merge of
+     * the tables on `first`, a tie went to the narrower table). */
+    uint64_t at = 0, index = 0;
     int result = 0;
     /* The texts of each width gathered into runs (tally.h: short texts cost
      * as one long one), each text first met at its place in the iterable. */
@@ -615,7 +619,7 @@ tally_update_all(PyObject *obj, PyObject *iterable)
         operand text;
         if (!is_str && !PyObject_CheckBuffer(item)) {
             PyErr_Format(PyExc_TypeError, "update_all() item %llu must be str or a bytes-like "
-                         "object, not %.200s", (unsigned long long)at,
+                         "object, not %.200s", (unsigned long long)index,
                          Py_TYPE(item)->tp_name);
             result = -1;
         }
@@ -632,9 +636,10 @@ tally_update_all(PyObject *obj, PyObject *iterable)
                 PyErr_NoMemory();
                 result = -1;
             }
-            at += text.len;
+            at += text.len + 1;
             wc_operand_release(&text);
         }
+        index++;
         Py_DECREF(item);
     }
     Py_DECREF(iterator);

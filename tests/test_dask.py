@@ -1,11 +1,13 @@
 """word_count.dask on a LocalCluster of 2 worker processes: the same counts
 as one machine, lines cut at block edges included."""
+import os
 import random
 from collections import Counter
 
 import pytest
 
 distributed = pytest.importorskip("distributed")
+import dask  # noqa: E402
 import dask.bag  # noqa: E402
 
 import word_count  # noqa: E402
@@ -41,10 +43,24 @@ def test_without_a_client_the_local_scheduler_counts(corpus):
 
 @pytest.fixture(scope="module")
 def client():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
-        with distributed.Client(cluster) as c:
+    # Without distributed's profiler, as its own tests run: the profiler's
+    # thread walks every thread's frames (sys._current_frames), which on
+    # free-threaded 3.13t crashed this process once (in profile.identifier).
+    # The environment carries the setting to the workers' processes.
+    key = "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED"
+    before = os.environ.get(key)
+    os.environ[key] = "False"
+    try:
+        with dask.config.set({"distributed.worker.profile.enabled": False}), \
+             distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                      dashboard_address=None) as cluster, \
+             distributed.Client(cluster) as c:
             yield c
+    finally:
+        if before is None:
+            del os.environ[key]
+        else:
+            os.environ[key] = before
 
 
 @pytest.mark.parametrize("blocksize", [997, 4096, "64MiB"])

@@ -151,7 +151,7 @@ def test_errors():
                        "keys, never both: a bytes text cannot be added"):
         tally.update(b"a")
     with pytest.raises(TypeError, match="update_all\\(\\) item 1 must be str"):
-        Tally().update_all(["a", 3])
+        Tally().update_all(["abc", 3])   # the item's index, not its offset in units
     with pytest.raises(TypeError, match="an iterable of texts is counted by "
                        "Tally\\(\\).update_all\\(\\)"):
         tally.update(["a", "b"])
@@ -198,3 +198,16 @@ def test_a_tally_in_use_refuses_a_second_thread():
     worker.join()
     assert errors == ["Tally is in use by another thread"]
     assert tally["is"] == 4_000_000
+
+
+def test_a_last_empty_word_comes_before_the_next_texts_words():
+    """By sep=" " a text ending in a space ends in an empty word, met where
+    the next text begins: texts of two widths (two tables, merged on where
+    each word is first met) keep the order of the texts."""
+    texts = ["\u1680 ", "\t", "a ", "\U0001f600 ", "b"]
+    expected = Counter()
+    for text in texts:
+        expected.update(text.split(" "))
+    tally = Tally()
+    tally.update_all(texts)
+    assert list(tally.counter().items()) == list(expected.items())
