@@ -299,13 +299,16 @@ enum { EMPTY_NEEDLE, ONE_UNIT, TWO_UNITS, LONGER, VERIFIED, HEADS, NSHAPES };
 /* Where a needle of units narrowed to bytes may equal what it does not: a
  * unit the narrowing does not keep (0 and 0xFF are where the wide units it
  * does not keep land). Then every candidate is compared whole, wide. */
+static inline bool unit_narrows_ambiguously(uint32_t unit)
+{
+    return unit == 0 || unit >= 0xFF;
+}
+
 static inline bool needle_narrows_ambiguously(const wc_query *q)
 {
-    for (size_t j = 0; j < q->needle_len; j++) {
-        uint32_t unit = wc_load(q->needle, j, q->width);
-        if (unit == 0 || unit >= 0xFF)
+    for (size_t j = 0; j < q->needle_len; j++)
+        if (unit_narrows_ambiguously(wc_load(q->needle, j, q->width)))
             return true;
-    }
     return false;
 }
 
@@ -545,11 +548,9 @@ static inline void needle_vecs_of(const wc_query *q, unsigned w, bool fold, need
     nv->highs[0] = simd_splat(1, q->rule->high_spaces[0]);
     nv->highs[1] = simd_splat(1, q->rule->high_spaces[1]);
     nv->ambiguous_at = 0;
-    for (size_t j = 1; w > 1 && j + 1 < m && !nv->ambiguous_at; j++) {
-        const uint32_t unit = wc_load(q->needle, j, w);
-        if (unit == 0 || unit >= 0xFF)
+    for (size_t j = 1; w > 1 && j + 1 < m && !nv->ambiguous_at; j++)
+        if (unit_narrows_ambiguously(wc_load(q->needle, j, w)))
             nv->ambiguous_at = j;
-    }
     nv->ambiguous = m > 0 ? simd_narrow_splat(w, wc_load(q->needle, nv->ambiguous_at, w))
                           : nv->first[0];
 }
@@ -741,21 +742,17 @@ shifted_count_block(const wc_query *q, size_t p, const needle_vecs *v, const nee
             if (i + m + 1 < len && wc_load(text, i + m + 1, w) == '\n')
                 match |= c & -c;
         }
-    if (shape == VERIFIED) {
-        size_t count = 0;
-        for (; match; match &= match - 1) {
-            const size_t i = p + shifted_unit(w, (unsigned)__builtin_ctzll(match));
-            count += wc_bytes_equal(text + i * w, needle, m * w, false);
-        }
-        return count;
-    }
-    if (shape != LONGER || mid->units <= MIDDLE_COMPARED_IN_REGISTERS)
+    if (shape != VERIFIED && (shape != LONGER || mid->units <= MIDDLE_COMPARED_IN_REGISTERS))
         return (size_t)__builtin_popcountll(match);
+    /* The units of a candidate still to compare, as count_block's: the
+     * middle ones (a 1-byte middle by middle_equal's 8-byte loads), or all. */
+    const size_t from = shape == VERIFIED ? 0 : 1, units = shape == VERIFIED ? m : m - 2;
     size_t count = 0;
     for (; match; match &= match - 1) {
         const size_t i = p + shifted_unit(w, (unsigned)__builtin_ctzll(match));
         count += w == 1 ? middle_equal(text + i + 1, mid, needle, fold)
-                        : wc_bytes_equal(text + (i + 1) * w, needle + w, mid->units * w, false);
+                        : wc_bytes_equal(text + (i + from) * w, needle + from * w, units * w,
+                                         false);
     }
     return count;
 }
