@@ -149,6 +149,15 @@
  *     simd_unordered_unit(w, j)     of the register's units (with
  *                                   SIMD_HAS_NARROW_UNORDERED defined: the
  *                                   2-byte form's shifted scan)
+ *     simd_tests, simd_tests_all(), the shifted scan's tests of a register's
+ *     simd_test_eq(t, x, unit),     bytes, ANDed: x == unit; x == unit or
+ *     simd_test_eq_either(t, x,     other (a letter's two cases, or unit
+ *         unit, other),             twice); the lanes of a mask; and the
+ *     simd_test_mask(t, mask),      lanes that pass them all (with
+ *     simd_passed(t)                SIMD_HAS_TESTS defined, and
+ *     simd_test_image(t, x, image)  x == its image, as simd_image_eq;
+ *                                   by default each test is a compare
+ *                                   ANDed into a compare result)
  * and these functions are compiled for the file's instruction set.
  */
 #include <string.h>
@@ -161,6 +170,22 @@ static inline simd_mask simd_and_eq(unsigned w, simd_mask k, simd_vec a, simd_ve
 {
     return simd_and(k, simd_eq(w, a, b));
 }
+#endif
+
+#ifndef SIMD_HAS_TESTS
+typedef simd_mask simd_tests;
+static inline simd_tests simd_tests_all(void) { return simd_all_lanes(); }
+static inline simd_tests simd_test_eq(simd_tests t, simd_vec x, simd_vec unit)
+{
+    return simd_and_eq(1, t, x, unit);
+}
+static inline simd_tests simd_test_eq_either(simd_tests t, simd_vec x, simd_vec unit,
+                                             simd_vec other)
+{
+    return simd_or(simd_and_eq(1, t, x, unit), simd_and_eq(1, t, x, other));
+}
+static inline simd_tests simd_test_mask(simd_tests t, simd_mask mask) { return simd_and(t, mask); }
+static inline simd_mask simd_passed(simd_tests t) { return t; }
 #endif
 
 /* Lanes where lo <= a <= hi, unsigned. */
@@ -225,6 +250,19 @@ simd_separators(int kind, simd_vec bytes, const simd_vec highs[2])
         sep = simd_or(sep, simd_or(simd_and_eq(1, simd_all_lanes(), bytes, highs[0]),
                                    simd_and_eq(1, simd_all_lanes(), bytes, highs[1])));
     return sep;
+}
+
+/* simd_tests that x is a separator: an image where the rule's separators are
+ * one (sep=" ", bytes' sep=None), else their compare results. */
+static inline __attribute__((always_inline)) simd_tests
+simd_test_separator(simd_tests t, int kind, simd_vec x, const simd_vec highs[2])
+{
+#ifdef SIMD_HAS_TESTS
+    static const uint8_t lines[16] = {IMAGE_LINES}, spaces[16] = {IMAGE_SPACES};
+    if (kind == KIND_LINES || kind == KIND_BYTES)
+        return simd_test_image(t, x, kind == KIND_LINES ? lines : spaces);
+#endif
+    return simd_test_mask(t, simd_separators(kind, x, highs));
 }
 
 /* The units of a block (at: 64 units of width w) that are whitespace from
@@ -689,6 +727,14 @@ middle_equal(const char *at, const needle_middle *mid, const char *needle, bool 
     return head == mid->head && tail == mid->tail;
 }
 
+/* simd_tests that x holds a needle's unit (as needle_unit_vecs makes it:
+ * with fold, either case). */
+static inline __attribute__((always_inline)) simd_tests
+test_unit(simd_tests t, simd_vec x, const simd_vec unit[2], bool fold)
+{
+    return fold ? simd_test_eq_either(t, x, unit[0], unit[1]) : simd_test_eq(t, x, unit[0]);
+}
+
 /* The needle's words that start in the block of 64 units at p: in a wide
  * text each load narrowed as the block scan narrows (a VERIFIED needle's
  * candidates then compared whole). */
@@ -698,46 +744,33 @@ shifted_count_block(const wc_query *q, size_t p, const needle_vecs *v, const nee
 {
     const char *text = q->text, *needle = q->needle;
     const size_t m = q->needle_len, len = q->text_len;
-    const simd_mask all_lanes = simd_all_lanes();
     /* A VERIFIED needle's candidates compare whole, so any unit may stand
      * for the last: the one that narrows ambiguously is the rarer. */
     const bool ambiguous_for_last = shape == VERIFIED && v->ambiguous_at;
     const size_t last_at = ambiguous_for_last ? v->ambiguous_at : m - 1;
     const simd_vec ambiguous_unit[2] = {v->ambiguous, v->ambiguous};
     const simd_vec *last_unit = ambiguous_for_last ? ambiguous_unit : v->last;
-    simd_mask words[SIMD_REGS_PER_BLOCK], ends[SIMD_REGS_PER_BLOCK], crs[SIMD_REGS_PER_BLOCK];
+    simd_mask ends[SIMD_REGS_PER_BLOCK], crs[SIMD_REGS_PER_BLOCK];
     for (unsigned k = 0; k < SIMD_REGS_PER_BLOCK; k++) {
         const char *at = text + (p + k * SIMD_BYTES) * w;
-        const simd_vec first = simd_narrow_unordered(at, w), after = simd_narrow_unordered(at + m * w, w);
-        const simd_mask starts = simd_separators(kind, simd_narrow_unordered(at - w, w), v->highs);
-        simd_mask word = simd_and_eq(1, starts, first, v->first[0]);
-        if (fold)
-            word = simd_or(word, simd_and_eq(1, starts, first, v->first[1]));
-        if (shape >= TWO_UNITS) {
-            const simd_vec last = simd_narrow_unordered(at + last_at * w, w);
-            simd_mask with_last = simd_and_eq(1, word, last, last_unit[0]);
-            if (fold)
-                with_last = simd_or(with_last, simd_and_eq(1, word, last, last_unit[1]));
-            word = with_last;
-        }
+        simd_tests word = simd_test_separator(simd_tests_all(), kind,
+                                              simd_narrow_unordered(at - w, w), v->highs);
+        word = test_unit(word, simd_narrow_unordered(at, w), v->first, fold);
+        if (shape >= TWO_UNITS)
+            word = test_unit(word, simd_narrow_unordered(at + last_at * w, w), last_unit, fold);
         if (shape == LONGER && mid->units <= MIDDLE_COMPARED_IN_REGISTERS)
-            for (size_t j = 0; j < mid->units; j++) {
-                const simd_vec unit = simd_narrow_unordered(at + (1 + j) * w, w);
-                simd_mask with_unit = simd_and_eq(1, word, unit, mid->units_at[j][0]);
-                if (fold)
-                    with_unit = simd_or(with_unit, simd_and_eq(1, word, unit,
-                                                               mid->units_at[j][1]));
-                word = with_unit;
-            }
-        words[k] = word;
-        ends[k] = simd_separators(kind, after, v->highs);
+            for (size_t j = 0; j < mid->units; j++)
+                word = test_unit(word, simd_narrow_unordered(at + (1 + j) * w, w),
+                                 mid->units_at[j], fold);
+        /* The word's ends: a separator after it, or a "\r". */
+        const simd_vec after = simd_narrow_unordered(at + m * w, w);
+        ends[k] = simd_passed(simd_test_separator(word, kind, after, v->highs));
         if (kind == KIND_LINES)
-            crs[k] = simd_and_eq(1, all_lanes, after, simd_splat(1, '\r'));
+            crs[k] = simd_passed(simd_test_eq(word, after, simd_splat(1, '\r')));
     }
-    const uint64_t candidates = simd_block_bits(words);
-    uint64_t match = candidates & simd_block_bits(ends);
+    uint64_t match = simd_block_bits(ends);
     if (kind == KIND_LINES)
-        for (uint64_t c = candidates & simd_block_bits(crs); c; c &= c - 1) {
+        for (uint64_t c = simd_block_bits(crs); c; c &= c - 1) {
             const size_t i = p + shifted_unit(w, (unsigned)__builtin_ctzll(c));
             if (i + m + 1 < len && wc_load(text, i + m + 1, w) == '\n')
                 match |= c & -c;

@@ -184,4 +184,48 @@ static inline __m512i emulated_permute(__m512i idx, __m512i a, unsigned size)
 static inline __m512i _mm512_permutexvar_epi32(__m512i idx, __m512i a) { return emulated_permute(idx, a, 4); }
 static inline __m512i _mm512_permutexvar_epi64(__m512i idx, __m512i a) { return emulated_permute(idx, a, 8); }
 
+static inline __m512i _mm512_setzero_si512(void) { return emulated_splat(1, 0); }
+
+static inline __m512i _mm512_xor_si512(__m512i a, __m512i b)
+{
+    __m512i r;
+    for (unsigned i = 0; i < 64; i++)
+        r.bytes[i] = a.bytes[i] ^ b.bytes[i];
+    return r;
+}
+
+static inline __m512i _mm512_or_si512(__m512i a, __m512i b)
+{
+    __m512i r;
+    for (unsigned i = 0; i < 64; i++)
+        r.bytes[i] = a.bytes[i] | b.bytes[i];
+    return r;
+}
+
+/* Each bit of the result is bit (a << 2 | b << 1 | c) of imm, a, b and c
+ * being that bit of each operand (the width of the lanes does not matter). */
+static inline __m512i _mm512_ternarylogic_epi64(__m512i a, __m512i b, __m512i c, int imm)
+{
+    __m512i r;
+    for (unsigned i = 0; i < 64; i++) {
+        r.bytes[i] = 0;
+        for (unsigned bit = 0; bit < 8; bit++) {
+            unsigned index = (a.bytes[i] >> bit & 1) << 2 | (b.bytes[i] >> bit & 1) << 1
+                             | (c.bytes[i] >> bit & 1);
+            r.bytes[i] |= (uint8_t)(((unsigned)imm >> index & 1) << bit);
+        }
+    }
+    return r;
+}
+
+/* Bit i set where byte i of a & b is zero and bit i of k is set. */
+static inline __mmask64 _mm512_mask_testn_epi8_mask(__mmask64 k, __m512i a, __m512i b)
+{
+    uint64_t bits = 0;
+    for (unsigned i = 0; i < 64; i++)
+        if ((k >> i & 1) && (a.bytes[i] & b.bytes[i]) == 0)
+            bits |= (uint64_t)1 << i;
+    return bits;
+}
+
 #endif

@@ -2,7 +2,9 @@
  * 16-byte ones: the packs and the byte shuffle work on each 16-byte quarter
  * of a register as SSE's do on a whole register, so on 100 000 random pairs
  * of registers every quarter of the emulated result must equal SSE's result
- * on that quarter. `nox -s avx512` runs it before the backend's checks, so
+ * on that quarter; the ternary logic the backend uses must equal SSE's
+ * and/or/xor of the same, and the test-into-mask SSE's compare of a & b
+ * with zero. `nox -s avx512` runs it before the backend's checks, so
  * that those rest on an emulation that is right.
  *
  *     gcc -O1 -msse4.1 -Itests/c tests/c/check_avx512_emulation.c
@@ -31,11 +33,26 @@ int main(void)
         }
         __m512i pack16 = _mm512_packus_epi16(a, b), pack32 = _mm512_packus_epi32(a, b),
                 shuffled = _mm512_shuffle_epi8(a, b);
+        /* c: a's bytes reversed, a third operand unlike both */
+        __m512i c;
+        for (unsigned i = 0; i < 64; i++)
+            c.bytes[i] = a.bytes[63 - i];
+        const __m512i or_xor = _mm512_ternarylogic_epi64(a, b, c, 0xF6),  /* a | (b ^ c) */
+                      xor_or = _mm512_ternarylogic_epi64(a, b, c, 0x56);  /* (a | b) ^ c */
+        const uint64_t k = (uint64_t)seed * 0x9E3779B97F4A7C15u,
+                       tested = _mm512_mask_testn_epi8_mask(k, a, b);
         for (unsigned quarter = 0; quarter < 4; quarter++) {
             __m128i qa, qb;
             memcpy(&qa, a.bytes + 16 * quarter, 16);
             memcpy(&qb, b.bytes + 16 * quarter, 16);
+            __m128i qc;
+            memcpy(&qc, c.bytes + 16 * quarter, 16);
+            const uint64_t zero_and = (uint64_t)(uint16_t)_mm_movemask_epi8(
+                _mm_cmpeq_epi8(_mm_and_si128(qa, qb), _mm_setzero_si128()));
             if (quarter_differs(pack16, quarter, _mm_packus_epi16(qa, qb))
+                || quarter_differs(or_xor, quarter, _mm_or_si128(qa, _mm_xor_si128(qb, qc)))
+                || quarter_differs(xor_or, quarter, _mm_xor_si128(_mm_or_si128(qa, qb), qc))
+                || (tested >> (16 * quarter) & 0xffff) != (zero_and & k >> (16 * quarter))
                 || quarter_differs(pack32, quarter, _mm_packus_epi32(qa, qb))
                 || quarter_differs(shuffled, quarter, _mm_shuffle_epi8(qa, qb))) {
                 fprintf(stderr, "check_avx512_emulation: round %d, quarter %u differs\n",
@@ -44,6 +61,6 @@ int main(void)
             }
         }
     }
-    printf("check_avx512_emulation: ok, packs and shuffle agree with SSE's\n");
+    printf("check_avx512_emulation: ok, packs, shuffle, ternary logic and tests agree with SSE's\n");
     return 0;
 }
