@@ -97,11 +97,18 @@
  *             2-byte texts by sep=" ": the shifted scan, each of its four
  *             loads two loads and a pack, the bytes left in the packs' order
  *             (simd_narrow_unordered; a permute more a load cost 8%: 17.2
- *             -> 18.5 G chars/s against the block scan). The 4-byte form
- *             (three packs a load, in order or not: 11.2 -> 9.3), a
- *             wide str's sep=None (whose wide whitespace the block scan
- *             finds) and UTF-8's rule: the block scan, one register of
- *             narrowed units and four compares a block.
+ *             -> 18.5 G chars/s against the block scan). Each test a
+ *             ternary-logic OR of misses, one test-into-mask a register
+ *             (simd_tests: a masked compare a test, on Zen 5 1-byte 27 ->
+ *             41 G chars/s at 1 M). Needles of one and two units in the
+ *             wide forms by sep=" ": the windowed scan, one register of
+ *             narrowed units a block, its neighbours by two shifts each
+ *             (Zen 5, 4-byte 11.5 -> 21.0, 2-byte 25.8 -> 27.5). The
+ *             4-byte form's other needles (the shifted scan's three packs
+ *             a load: 11.2 -> 9.3), a wide str's sep=None (whose wide
+ *             whitespace the block scan finds) and UTF-8's rule: the block
+ *             scan, one register of narrowed units and four compares a
+ *             block.
  *   avx2      the shifted scan for sep=" " and bytes' sep=None (two registers
  *             a block, the masks ANDed in registers and moved out once); a
  *             str's sep=None, whose separators are a range and two compares
@@ -158,6 +165,11 @@
  *     simd_test_image(t, x, image)  x == its image, as simd_image_eq;
  *                                   by default each test is a compare
  *                                   ANDed into a compare result)
+ *     simd_window(window, d)        units d .. d+63 (d = -1, 0, 1, 2)
+ *                                   from the start of window[1], three
+ *                                   registers of narrowed units in order
+ *                                   (with SIMD_HAS_WINDOW: the windowed
+ *                                   scan)
  * and these functions are compiled for the file's instruction set.
  */
 #include <string.h>
@@ -670,8 +682,10 @@ static inline unsigned simd_unordered_unit(unsigned w, unsigned j) { (void)w; re
 #endif
 
 /* The start that bit `bit` of a block's shifted-scan masks stands for. */
-static inline size_t shifted_unit(unsigned w, unsigned bit)
+static inline size_t shifted_unit(unsigned w, unsigned bit, const simd_vec *window)
 {
+    if (window)   /* (narrowed in order) */
+        return bit;
     return bit / SIMD_BYTES * SIMD_BYTES + simd_unordered_unit(w, bit % SIMD_BYTES);
 }
 
@@ -735,15 +749,30 @@ test_unit(simd_tests t, simd_vec x, const simd_vec unit[2], bool fold)
     return fold ? simd_test_eq_either(t, x, unit[0], unit[1]) : simd_test_eq(t, x, unit[0]);
 }
 
+#ifndef SIMD_HAS_WINDOW
+/* (Never called: SIMD_WINDOWED is false without a window.) */
+static inline simd_vec simd_window(const simd_vec window[3], int d) { (void)d; return window[1]; }
+#endif
+
+/* The register of units d .. d+63 from the block's first (d >= -1): from the
+ * text, or with a `window`, the block's narrowed units (window[1]) and the
+ * blocks on either side. */
+static inline __attribute__((always_inline)) simd_vec
+neighbours(const char *at, unsigned w, const simd_vec *window, int d)
+{
+    return window ? simd_window(window, d) : simd_narrow_unordered(at + d * (ptrdiff_t)w, w);
+}
+
 /* The needle's words that start in the block of 64 units at p: in a wide
  * text each load narrowed as the block scan narrows (a VERIFIED needle's
  * candidates then compared whole). */
 static inline __attribute__((always_inline)) size_t
 shifted_count_block(const wc_query *q, size_t p, const needle_vecs *v, const needle_middle *mid,
-                    unsigned w, int kind, int shape, bool fold)
+                    unsigned w, int kind, int shape, bool fold, const simd_vec *window)
 {
     const char *text = q->text, *needle = q->needle;
-    const size_t m = q->needle_len, len = q->text_len;
+    const size_t m = shape == ONE_UNIT ? 1 : shape == TWO_UNITS ? 2 : q->needle_len,
+                 len = q->text_len;
     /* A VERIFIED needle's candidates compare whole, so any unit may stand
      * for the last: the one that narrows ambiguously is the rarer. */
     const bool ambiguous_for_last = shape == VERIFIED && v->ambiguous_at;
@@ -754,16 +783,16 @@ shifted_count_block(const wc_query *q, size_t p, const needle_vecs *v, const nee
     for (unsigned k = 0; k < SIMD_REGS_PER_BLOCK; k++) {
         const char *at = text + (p + k * SIMD_BYTES) * w;
         simd_tests word = simd_test_separator(simd_tests_all(), kind,
-                                              simd_narrow_unordered(at - w, w), v->highs);
-        word = test_unit(word, simd_narrow_unordered(at, w), v->first, fold);
+                                              neighbours(at, w, window, -1), v->highs);
+        word = test_unit(word, neighbours(at, w, window, 0), v->first, fold);
         if (shape >= TWO_UNITS)
-            word = test_unit(word, simd_narrow_unordered(at + last_at * w, w), last_unit, fold);
+            word = test_unit(word, neighbours(at, w, window, (int)last_at), last_unit, fold);
         if (shape == LONGER && mid->units <= MIDDLE_COMPARED_IN_REGISTERS)
             for (size_t j = 0; j < mid->units; j++)
-                word = test_unit(word, simd_narrow_unordered(at + (1 + j) * w, w),
+                word = test_unit(word, neighbours(at, w, window, (int)(1 + j)),
                                  mid->units_at[j], fold);
         /* The word's ends: a separator after it, or a "\r". */
-        const simd_vec after = simd_narrow_unordered(at + m * w, w);
+        const simd_vec after = neighbours(at, w, window, (int)m);
         ends[k] = simd_passed(simd_test_separator(word, kind, after, v->highs));
         if (kind == KIND_LINES)
             crs[k] = simd_passed(simd_test_eq(word, after, simd_splat(1, '\r')));
@@ -771,7 +800,7 @@ shifted_count_block(const wc_query *q, size_t p, const needle_vecs *v, const nee
     uint64_t match = simd_block_bits(ends);
     if (kind == KIND_LINES)
         for (uint64_t c = simd_block_bits(crs); c; c &= c - 1) {
-            const size_t i = p + shifted_unit(w, (unsigned)__builtin_ctzll(c));
+            const size_t i = p + shifted_unit(w, (unsigned)__builtin_ctzll(c), window);
             if (i + m + 1 < len && wc_load(text, i + m + 1, w) == '\n')
                 match |= c & -c;
         }
@@ -782,7 +811,7 @@ shifted_count_block(const wc_query *q, size_t p, const needle_vecs *v, const nee
     const size_t from = shape == VERIFIED ? 0 : 1, units = shape == VERIFIED ? m : m - 2;
     size_t count = 0;
     for (; match; match &= match - 1) {
-        const size_t i = p + shifted_unit(w, (unsigned)__builtin_ctzll(match));
+        const size_t i = p + shifted_unit(w, (unsigned)__builtin_ctzll(match), window);
         count += w == 1 ? middle_equal(text + i + 1, mid, needle, fold)
                         : wc_bytes_equal(text + (i + from) * w, needle + from * w, units * w,
                                          false);
@@ -852,13 +881,59 @@ simd_scan_shifted(const wc_query *q, size_t begin, size_t end, unsigned w, int k
         const bool rare_next = bytes_where_plain && str_rare_block(text + p + 64),
                    rare_after = bytes_where_plain && str_rare_block(text + p + 128);
         count += !bytes_where_plain || rare_before || rare_here || rare_next
-            ? shifted_count_block(q, p, &v, &mid, w, kind, shape, fold)
-            : shifted_count_block(q, p, &v, &mid, w, KIND_BYTES, shape, fold);
+            ? shifted_count_block(q, p, &v, &mid, w, kind, shape, fold, NULL)
+            : shifted_count_block(q, p, &v, &mid, w, KIND_BYTES, shape, fold, NULL);
         count += !bytes_where_plain || rare_here || rare_next || rare_after
-            ? shifted_count_block(q, p + 64, &v, &mid, w, kind, shape, fold)
-            : shifted_count_block(q, p + 64, &v, &mid, w, KIND_BYTES, shape, fold);
+            ? shifted_count_block(q, p + 64, &v, &mid, w, kind, shape, fold, NULL)
+            : shifted_count_block(q, p + 64, &v, &mid, w, KIND_BYTES, shape, fold, NULL);
         rare_before = rare_next;
         rare_here = rare_after;
+    }
+    return p < end ? count + blocks(q, p, end) : count;
+}
+
+/* THE WINDOWED SCAN, for the wide forms where SIMD_WINDOWED says: the
+ * shifted scan's decision on units narrowed once, in order, a register a
+ * block, its neighbours (the unit before, the last, the one after) made by
+ * shifting the registers of the block and those on either side (a window),
+ * rather than by loading and narrowing them again: 4 narrowed loads a
+ * block, 16 loads and 12 packs for the 4-byte form. Loads stay inside the
+ * text; the starts before and after the loop are the block scan's. */
+#ifdef SIMD_HAS_WINDOW
+#define SIMD_WINDOWED(w, kind, shape)                                                          \
+    ((w) > 1 && (kind) == KIND_LINES && ((shape) == ONE_UNIT || (shape) == TWO_UNITS))
+#else
+#define SIMD_WINDOWED(w, kind, shape) 0
+#endif
+
+static inline __attribute__((always_inline)) size_t
+simd_scan_windowed(const wc_query *q, size_t begin, size_t end, unsigned w, int kind, int shape,
+                   bool fold, block_scan_fn blocks)
+{
+    const char *text = q->text;
+    const size_t len = q->text_len;
+    const uintptr_t address = (uintptr_t)text + begin * w;
+    size_t p = begin + (address % 64 ? (64 - address % 64) / w : 0);
+    if (p < 64)
+        p += 64;   /* (64 units: a multiple of 64 bytes) */
+    if (p + 64 > end || p + 128 > len)
+        return blocks(q, begin, end);
+    needle_vecs v;
+    needle_vecs_of(q, w, fold, &v);
+    const needle_middle mid = {0};
+    size_t count = p > begin ? blocks(q, begin, p) : 0;
+    const bool streaming = len * w >= STREAMING_MIN_BYTES;
+    simd_vec window[3] = {simd_narrow(text + (p - 64) * w, w), simd_narrow(text + p * w, w),
+                          simd_narrow(text + p * w, w)};
+    for (; p + 64 <= end && p + 128 <= len; p += 64) {
+        if (streaming)
+            for (unsigned line = 0; line < w; line++)
+                __builtin_prefetch((const void *)((uintptr_t)text + (p + PREFETCH_UNITS) * w
+                                                  + 64 * line));
+        window[2] = simd_narrow(text + (p + 64) * w, w);
+        count += shifted_count_block(q, p, &v, &mid, w, kind, shape, fold, window);
+        window[0] = window[1];
+        window[1] = window[2];
     }
     return p < end ? count + blocks(q, p, end) : count;
 }
@@ -959,6 +1034,8 @@ simd_count_short(const wc_query *q, size_t end, unsigned w, int kind, int shape,
     {                                                                                          \
         if (begin == 0 && q->text_len <= 64)                                                   \
             return name##_short(q, end);                                                       \
+        if (SIMD_WINDOWED(w, kind, shape))                                                     \
+            return simd_scan_windowed(q, begin, end, w, kind, shape, fold, name##_blocks);     \
         if (SIMD_SHIFTED(w, kind, shape))                                                      \
             return simd_scan_shifted(q, begin, end, w, kind, shape, fold, name##_blocks);      \
         return simd_scan_blocks(q, begin, end, w, kind, shape, fold, name##_edge);             \

@@ -228,4 +228,28 @@ static inline __mmask64 _mm512_mask_testn_epi8_mask(__mmask64 k, __m512i a, __m5
     return bits;
 }
 
+/* Within each 16-byte quarter: bytes imm .. imm+15 of a's quarter above b's. */
+static inline __m512i _mm512_alignr_epi8(__m512i a, __m512i b, int imm)
+{
+    __m512i r;
+    for (unsigned quarter = 0; quarter < 4; quarter++)
+        for (unsigned i = 0; i < 16; i++) {
+            unsigned j = i + (unsigned)imm;
+            r.bytes[16 * quarter + i] = j < 16 ? b.bytes[16 * quarter + j]
+                                      : j < 32 ? a.bytes[16 * quarter + j - 16] : 0;
+        }
+    return r;
+}
+
+/* Lanes imm .. imm+7 of the 16 64-bit lanes of a above b (imm < 8). */
+static inline __m512i _mm512_alignr_epi64(__m512i a, __m512i b, int imm)
+{
+    __m512i r;
+    for (unsigned i = 0; i < 8; i++) {
+        unsigned j = i + ((unsigned)imm & 7);
+        memcpy(r.bytes + 8 * i, j < 8 ? b.bytes + 8 * j : a.bytes + 8 * (j - 8), 8);
+    }
+    return r;
+}
+
 #endif
