@@ -501,6 +501,16 @@ static inline uint64_t window(uint64_t here, uint64_t next, size_t k)
 #define STREAMING_MIN_BYTES ((size_t)8 << 20)
 #define PREFETCH_UNITS 2048
 
+/* The fetch of `blocks` blocks of 64 units PREFETCH_UNITS ahead of p, a
+ * cache line at a time. (An address, not a pointer: it may lie past the
+ * text's end.) */
+static inline __attribute__((always_inline)) void
+fetch_ahead(const char *text, size_t p, unsigned w, unsigned blocks)
+{
+    for (unsigned line = 0; line < blocks * w; line++)
+        __builtin_prefetch((const void *)((uintptr_t)text + (p + PREFETCH_UNITS) * w + 64 * line));
+}
+
 /* Where words that may be the needle start and end in a block: a start has
  * a separator before it and the needle's first unit; an end is a separator
  * (or a "\r", ends_cr) after the needle's last unit. Starts and ends are
@@ -623,11 +633,8 @@ simd_scan_inside(const wc_query *q, size_t *p_inout, size_t last, block_words *h
     uint64_t carried[2] = {carry[0], carry[1]};
     size_t count = 0, p = *p_inout;
     for (; p <= last; p += 64) {
-        /* (An address, not a pointer: it may lie past the text's end.) */
         if (streaming)
-            for (unsigned line = 0; line < w; line++)
-                __builtin_prefetch((const void *)((uintptr_t)text + (p + PREFETCH_UNITS) * w
-                                                  + 64 * line));
+            fetch_ahead(text, p, w, 1);
         block_words next = block_words_of(simd_classify(q, p + 64, text + (p + 64) * w, w, kind,
                                                         shape, fold, &v), shape, carried);
         count += count_block(q, p, here.heads, here, next, &v, w, kind, shape, fold);
@@ -821,6 +828,14 @@ shifted_count_block(const wc_query *q, size_t p, const needle_vecs *v, const nee
 
 typedef size_t (*block_scan_fn)(const wc_query *q, size_t begin, size_t end);
 
+/* The first unit from `begin` that lies at a multiple of 64 bytes (units
+ * aligned to their width, as a str's are). */
+static inline size_t aligned_start(const char *text, size_t begin, unsigned w)
+{
+    const uintptr_t address = (uintptr_t)text + begin * w;
+    return begin + (address % 64 ? (64 - address % 64) / w : 0);
+}
+
 /* Counts the starts [begin, end): the shifted scan from the first unit whose
  * register lies at a multiple of 64 bytes (and after the text's first unit,
  * as it loads the unit before), while its loads stay inside the text; the
@@ -847,8 +862,7 @@ simd_scan_shifted(const wc_query *q, size_t begin, size_t end, unsigned w, int k
 {
     const char *text = q->text;
     const size_t m = q->needle_len, len = q->text_len;
-    const uintptr_t address = (uintptr_t)text + begin * w;
-    size_t p = begin + (address % 64 ? (64 - address % 64) / w : 0);
+    size_t p = aligned_start(text, begin, w);
     if (p == 0)
         p = 64;
     /* By a str's sep=None, blocks p and p + 64 are searched with bytes'
@@ -875,9 +889,7 @@ simd_scan_shifted(const wc_query *q, size_t begin, size_t end, unsigned w, int k
     bool rare_before = true, rare_here = bytes_where_plain && str_rare_block(text + p);
     for (; p + 128 <= end && p + 128 + reach <= len; p += 128) {   /* two blocks a turn */
         if (streaming)
-            for (unsigned line = 0; line < 2 * w; line++)
-                __builtin_prefetch((const void *)((uintptr_t)text + (p + PREFETCH_UNITS) * w
-                                                  + 64 * line));
+            fetch_ahead(text, p, w, 2);
         const bool rare_next = bytes_where_plain && str_rare_block(text + p + 64),
                    rare_after = bytes_where_plain && str_rare_block(text + p + 128);
         count += !bytes_where_plain || rare_before || rare_here || rare_next
@@ -912,8 +924,7 @@ simd_scan_windowed(const wc_query *q, size_t begin, size_t end, unsigned w, int 
 {
     const char *text = q->text;
     const size_t len = q->text_len;
-    const uintptr_t address = (uintptr_t)text + begin * w;
-    size_t p = begin + (address % 64 ? (64 - address % 64) / w : 0);
+    size_t p = aligned_start(text, begin, w);
     if (p < 64)
         p += 64;   /* (64 units: a multiple of 64 bytes) */
     if (p + 64 > end || p + 128 > len)
@@ -923,13 +934,12 @@ simd_scan_windowed(const wc_query *q, size_t begin, size_t end, unsigned w, int 
     const needle_middle mid = {0};
     size_t count = p > begin ? blocks(q, begin, p) : 0;
     const bool streaming = len * w >= STREAMING_MIN_BYTES;
-    simd_vec window[3] = {simd_narrow(text + (p - 64) * w, w), simd_narrow(text + p * w, w),
-                          simd_narrow(text + p * w, w)};
+    simd_vec window[3];
+    window[0] = simd_narrow(text + (p - 64) * w, w);
+    window[1] = simd_narrow(text + p * w, w);
     for (; p + 64 <= end && p + 128 <= len; p += 64) {
         if (streaming)
-            for (unsigned line = 0; line < w; line++)
-                __builtin_prefetch((const void *)((uintptr_t)text + (p + PREFETCH_UNITS) * w
-                                                  + 64 * line));
+            fetch_ahead(text, p, w, 1);
         window[2] = simd_narrow(text + (p + 64) * w, w);
         count += shifted_count_block(q, p, &v, &mid, w, kind, shape, fold, window);
         window[0] = window[1];
