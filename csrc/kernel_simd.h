@@ -84,16 +84,15 @@
  * the first, the last, the one after), nothing carried between blocks.
  *
  * PER BACKEND, what a block of 64 units costs and why:
- *   avx512bw  1-byte texts by every rule but UTF-8's: the shifted scan, one
- *             register a block: four loads, two shuffles (the separators
- *             before and after), five compares into mask registers, each of
- *             first/last/after masked by the one before so that the AND is
- *             free, "\r" among the candidates' ends, three mask moves and a
- *             popcount (on Zen 4 the 512-bit compares, two halves each, are
- *             what it waits on: 29 G chars/s against 17 for the block scan).
- *             A str by sep=None: bytes' separators (one shuffle) in the
- *             blocks with no \x1c-\x1f and no unit from 0x80 near them,
- *             found by a range and a compare on each block once.
+ *   avx512bw  1-byte texts by every rule but UTF-8's: the paired scan, the
+ *             block loaded once where it lies and once at the needle's last
+ *             unit: a shuffle and a compare for the separators, a ternary
+ *             logic and a test for the pairs, two masks moved out, and by
+ *             sep=" " a test for "\r" a group of four blocks. On Zen 4 a
+ *             mask moved out takes two cycles and a load across cache lines
+ *             one more, so the shifted scan's three loads across and two
+ *             masks a block were what it waited on (29 -> 47 G chars/s for
+ *             "is" in 1 M characters, bytes by sep=None 31 -> 40).
  *             2-byte texts by sep=" ": the shifted scan, each of its four
  *             loads two loads and a pack, the bytes left in the packs' order
  *             (simd_narrow_unordered; a permute more a load cost 8%: 17.2
@@ -170,6 +169,13 @@
  *                                   registers of narrowed units in order
  *                                   (with SIMD_HAS_WINDOW: the windowed
  *                                   scan)
+ *     simd_load_once(ptr)           simd_load, for a register used several
+ *                                   times (with SIMD_HAS_LOAD_ONCE: one
+ *                                   the compiler would load at each use)
+ *     simd_holds(regs, n, unit)     does a byte of the n registers equal
+ *                                   unit (with SIMD_HAS_HOLDS; by default
+ *                                   compares ORed)
+ * and, with SIMD_HAS_PAIRED, 1-byte texts take the paired scan.
  * and these functions are compiled for the file's instruction set.
  */
 #include <string.h>
@@ -198,6 +204,20 @@ static inline simd_tests simd_test_eq_either(simd_tests t, simd_vec x, simd_vec 
 }
 static inline simd_tests simd_test_mask(simd_tests t, simd_mask mask) { return simd_and(t, mask); }
 static inline simd_mask simd_passed(simd_tests t) { return t; }
+#endif
+
+#ifndef SIMD_HAS_LOAD_ONCE
+static inline simd_vec simd_load_once(const void *p) { return simd_load(p); }
+#endif
+
+#ifndef SIMD_HAS_HOLDS
+static inline bool simd_holds(const simd_vec *regs, unsigned n, simd_vec unit)
+{
+    simd_mask any = simd_and_eq(1, simd_all_lanes(), regs[0], unit);
+    for (unsigned k = 1; k < n; k++)
+        any = simd_or(any, simd_and_eq(1, simd_all_lanes(), regs[k], unit));
+    return simd_bits(any) != 0;
+}
 #endif
 
 /* Lanes where lo <= a <= hi, unsigned. */
@@ -955,6 +975,219 @@ simd_scan_windowed(const wc_query *q, size_t begin, size_t end, unsigned w, int 
     return p < end ? count + blocks(q, p, end) : count;
 }
 
+/* THE PAIRED SCAN, for 1-byte texts and paired needles where SIMD_PAIRED
+ * says: each block loaded once where it lies (at a multiple of 64 bytes)
+ * and made two masks, its separators and its pairs, the units that equal
+ * needle[0] with needle[m-1] m-1 units on (one more load, at that offset,
+ * tested in the same register):
+ *
+ *     heads   = pairs & (sep << 1, with the top bit of the block before)
+ *     matches = heads & (sep of this block and the next) >> m
+ *
+ * The block scan's four masks a block (separators, first, last, "\r")
+ * become two, and the shifted scan's four loads, three of them across two
+ * cache lines, become one aligned load and one across. What it saves is
+ * what Zen 4 waits on: a mask moved to a general register (kmovq) takes two
+ * cycles, whatever else runs, and a load across two cache lines an extra one
+ * (benchmarks/kernel_timing.c, "is" in 1 M characters of the Zen of Python:
+ * 29 -> 45 G chars/s). By sep=" " a word also ends before the "\r" of a
+ * "\r\n": blocks are taken four at a time, and only a group that holds a
+ * "\r" makes the masks of "\r" and "\n" for its ends. Middles of up to
+ * MIDDLE_COMPARED_IN_REGISTERS units are tested in the register too, longer
+ * ones at each candidate (middle_equal). */
+#ifdef SIMD_HAS_PAIRED
+#define SIMD_PAIRED(w, kind, shape)                                                            \
+    ((w) == 1 && (kind) != KIND_UTF8 && (shape) >= ONE_UNIT && (shape) <= LONGER)
+#else
+#define SIMD_PAIRED(w, kind, shape) 0
+#endif
+
+/* The blocks of a group: the "\r" test is made once for them all. */
+#define PAIRED_GROUP 4
+
+/* One block of the paired scan: its separators; the units a word of the
+ * needle may end before (the separators, and in a group that holds a "\r"
+ * the "\r" of each "\r\n"); and its pairs. */
+typedef struct {
+    uint64_t sep, ends, pairs;
+} paired_masks;
+
+/* The "\r"s of the block at `at` that a "\n" follows (the one after the
+ * block's last unit is read: it lies inside the text). */
+static inline __attribute__((always_inline)) uint64_t crlf_of(const char *at)
+{
+    simd_mask crs[SIMD_REGS_PER_BLOCK], lfs[SIMD_REGS_PER_BLOCK];
+    for (unsigned k = 0; k < SIMD_REGS_PER_BLOCK; k++) {
+        const simd_vec bytes = simd_load(at + k * SIMD_BYTES);
+        crs[k] = simd_and_eq(1, simd_all_lanes(), bytes, simd_splat(1, '\r'));
+        lfs[k] = simd_and_eq(1, simd_all_lanes(), bytes, simd_splat(1, '\n'));
+    }
+    const uint64_t cr = simd_block_bits(crs), lf = simd_block_bits(lfs);
+    return cr & (lf >> 1 | (uint64_t)(at[64] == '\n') << 63);
+}
+
+/* The block of 64 units at p, whose registers are `bytes`; `middles` of a
+ * LONGER needle's middle units tested in the registers. */
+static inline __attribute__((always_inline)) paired_masks
+paired_classify(const wc_query *q, size_t p, const simd_vec bytes[SIMD_REGS_PER_BLOCK],
+                const needle_vecs *v, const needle_middle *mid, int kind, int shape, bool fold,
+                int middles, bool crlf)
+{
+    const size_t m = shape == ONE_UNIT ? 1 : shape == TWO_UNITS ? 2 : q->needle_len;
+    simd_mask sep[SIMD_REGS_PER_BLOCK], pairs[SIMD_REGS_PER_BLOCK];
+    for (unsigned k = 0; k < SIMD_REGS_PER_BLOCK; k++) {
+        const char *at = (const char *)q->text + p + k * SIMD_BYTES;
+        sep[k] = simd_separators(kind, bytes[k], v->highs);
+        simd_tests pair = test_unit(simd_tests_all(), bytes[k], v->first, fold);
+        if (shape >= TWO_UNITS)
+            pair = test_unit(pair, simd_load(at + m - 1), v->last, fold);
+        for (int j = 0; j < middles; j++)
+            pair = test_unit(pair, simd_load(at + 1 + j), mid->units_at[j], fold);
+        pairs[k] = simd_passed(pair);
+    }
+    paired_masks b = {simd_block_bits(sep), 0, simd_block_bits(pairs)};
+    b.ends = b.sep;
+    if (kind == KIND_LINES && crlf)
+        b.ends |= crlf_of((const char *)q->text + p);
+    return b;
+}
+
+/* The registers of the block at `at`, each loaded once. */
+static inline __attribute__((always_inline)) void
+load_block(const char *at, simd_vec bytes[SIMD_REGS_PER_BLOCK])
+{
+    for (unsigned k = 0; k < SIMD_REGS_PER_BLOCK; k++)
+        bytes[k] = simd_load_once(at + k * SIMD_BYTES);
+}
+
+/* The words of the needle among the candidates of the blocks at p, p + 64,
+ * ...: every candidate's middle compared (a LONGER needle's of more than
+ * MIDDLE_COMPARED_IN_REGISTERS units; after the group's vector work, in a
+ * loop of its own: inside it, the compares made the loop of the group keep
+ * its registers in memory, at 0.4x the rate of a needle of 2 units). */
+static inline __attribute__((always_inline)) size_t
+paired_verify(const wc_query *q, size_t p, const uint64_t *candidates, unsigned blocks,
+              const needle_middle *mid, bool fold)
+{
+    const char *text = q->text;
+    uint64_t any = 0;
+    for (unsigned k = 0; k < blocks; k++)
+        any |= candidates[k];
+    if (!any)   /* (one test for the group: a test a block cost 20%) */
+        return 0;
+    size_t count = 0;
+    for (unsigned k = 0; k < blocks; k++)
+        for (uint64_t match = candidates[k]; match; match &= match - 1)
+            count += middle_equal(text + p + 64 * k + (size_t)__builtin_ctzll(match) + 1, mid,
+                                  q->needle, fold);
+    return count;
+}
+
+/* The groups of the paired scan from *p_inout while p <= last, *here and
+ * *heads holding the block at p; with `streaming`, the text fetched ahead
+ * (a loop of its own, as the block scan's); `middles` as paired_classify
+ * takes it, or -1 for a middle compared at each candidate (a loop for each: a test of it in the loop
+ * kept the needle's registers in memory, and LONGER needles ran at
+ * 0.7x). */
+static inline __attribute__((always_inline)) size_t
+paired_loop(const wc_query *q, size_t *p_inout, size_t last, paired_masks *here_inout,
+            uint64_t *heads_inout, const needle_vecs *nv, const needle_middle *md, int kind,
+            int shape, bool fold, bool streaming, int middles)
+{
+    const char *text = q->text;
+    const needle_vecs v = *nv;
+    const needle_middle middle = *md, *mid = &middle;
+    const size_t m = shape == ONE_UNIT ? 1 : shape == TWO_UNITS ? 2 : q->needle_len;
+    paired_masks here = *here_inout;
+    uint64_t heads = *heads_inout;
+    size_t count = 0, p = *p_inout;
+    for (; p <= last; p += 64 * PAIRED_GROUP) {
+        if (streaming)
+            fetch_ahead(text, p, 1, PAIRED_GROUP);
+        /* The group's blocks, loaded once for the "\r" test and the masks
+         * (left to itself, the compiler loaded each block at each use). */
+        simd_vec group[PAIRED_GROUP][SIMD_REGS_PER_BLOCK];
+        for (unsigned k = 0; k < PAIRED_GROUP; k++)
+            load_block(text + p + 64 * (k + 1), group[k]);
+        const bool crlf = kind == KIND_LINES
+                          && simd_holds(group[0], PAIRED_GROUP * SIMD_REGS_PER_BLOCK,
+                                        simd_splat(1, '\r'));
+        /* The starts of each block paired with the ends m units on, in it
+         * and the block after. */
+        uint64_t candidates[PAIRED_GROUP];
+        for (unsigned k = 0; k < PAIRED_GROUP; k++) {
+            const paired_masks next = paired_classify(q, p + 64 * (k + 1), group[k], &v, mid,
+                                                      kind, shape, fold, middles, crlf);
+            candidates[k] = heads & window(here.ends, next.ends, m);
+            heads = next.pairs & (next.sep << 1 | here.sep >> 63);
+            here = next;
+        }
+        if (middles < 0)
+            count += paired_verify(q, p, candidates, PAIRED_GROUP, mid, fold);
+        else
+            for (unsigned k = 0; k < PAIRED_GROUP; k++)
+                count += (size_t)__builtin_popcountll(candidates[k]);
+    }
+    *here_inout = here;
+    *heads_inout = heads;
+    *p_inout = p;
+    return count;
+}
+
+/* paired_loop with `middles` a constant: how many of a LONGER needle's
+ * middle units are tested in the registers, or -1 for all at each
+ * candidate. */
+static inline __attribute__((always_inline)) size_t
+paired_loops(const wc_query *q, size_t *p, size_t last, paired_masks *here, uint64_t *heads,
+             const needle_vecs *v, const needle_middle *mid, int kind, int shape, bool fold,
+             bool streaming)
+{
+#define PAIRED_LOOP(middles)                                                                   \
+    paired_loop(q, p, last, here, heads, v, mid, kind, shape, fold, streaming, middles)
+    if (shape != LONGER)
+        return PAIRED_LOOP(0);
+    switch (mid->units) {
+    case 1: return PAIRED_LOOP(1);
+    case 2: return PAIRED_LOOP(2);
+    default: return PAIRED_LOOP(-1);
+    }
+#undef PAIRED_LOOP
+}
+
+/* Counts the starts [begin, end): the paired scan from the first unit at a
+ * multiple of 64 bytes, in groups while every load of a group and of the
+ * block after it stays inside the text (a block's loads reach 62 units past
+ * it, its "\n" test one); the starts before and after by the block scan. */
+static inline __attribute__((always_inline)) size_t
+simd_scan_paired(const wc_query *q, size_t begin, size_t end, int kind, int shape, bool fold,
+                 block_scan_fn blocks)
+{
+    const char *text = q->text;
+    const size_t len = q->text_len, span = 64 * PAIRED_GROUP;
+    size_t p = aligned_start(text, begin, 1);
+    if (p + span > end || p + span + 128 > len)
+        return blocks(q, begin, end);
+    needle_vecs v;
+    needle_vecs_of(q, 1, fold, &v);
+    needle_middle mid = {0};
+    if (shape == LONGER)
+        mid = needle_middle_of(q, 1, fold);
+    size_t count = p > begin ? blocks(q, begin, p) : 0;
+    simd_vec first[SIMD_REGS_PER_BLOCK];
+    load_block(text + p, first);
+    const int middles = shape != LONGER ? 0 : mid.units <= MIDDLE_COMPARED_IN_REGISTERS
+                                              ? (int)mid.units : -1;
+    paired_masks here = paired_classify(q, p, first, &v, &mid, kind, shape, fold, middles,
+                                        kind == KIND_LINES);
+    uint64_t heads = here.pairs & (here.sep << 1 | wc_word_starts_at(q->rule, text, len, p, 1));
+    const size_t last = len - span - 128 < end - span ? len - span - 128 : end - span;
+    if (len >= STREAMING_MIN_BYTES)
+        count += paired_loops(q, &p, last, &here, &heads, &v, &mid, kind, shape, fold, true);
+    else
+        count += paired_loops(q, &p, last, &here, &heads, &v, &mid, kind, shape, fold, false);
+    return p < end ? count + blocks(q, p, end) : count;
+}
+
 /* Counts the starts [begin, end) of the needle's words: blocks of 64
  * starts, the block at p classified with the one after it. The blocks
  * before and after the loop are classified by `edge` (a call: inlined there
@@ -1051,6 +1284,8 @@ simd_count_short(const wc_query *q, size_t end, unsigned w, int kind, int shape,
     {                                                                                          \
         if (begin == 0 && q->text_len <= 64)                                                   \
             return name##_short(q, end);                                                       \
+        if (SIMD_PAIRED(w, kind, shape))                                                       \
+            return simd_scan_paired(q, begin, end, kind, shape, fold, name##_blocks);          \
         if (SIMD_WINDOWED(w, kind, shape))                                                     \
             return simd_scan_windowed(q, begin, end, w, kind, shape, fold, name##_blocks);     \
         if (SIMD_SHIFTED(w, kind, shape))                                                      \

@@ -202,6 +202,14 @@ static inline __m512i _mm512_or_si512(__m512i a, __m512i b)
     return r;
 }
 
+static inline __m512i _mm512_min_epu8(__m512i a, __m512i b)
+{
+    __m512i r;
+    for (unsigned i = 0; i < 64; i++)
+        r.bytes[i] = a.bytes[i] < b.bytes[i] ? a.bytes[i] : b.bytes[i];
+    return r;
+}
+
 /* Each bit of the result is bit (a << 2 | b << 1 | c) of imm, a, b and c
  * being that bit of each operand (the width of the lanes does not matter). */
 static inline __m512i _mm512_ternarylogic_epi64(__m512i a, __m512i b, __m512i c, int imm)

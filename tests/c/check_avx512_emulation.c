@@ -2,7 +2,7 @@
  * 16-byte ones: the packs and the byte shuffle work on each 16-byte quarter
  * of a register as SSE's do on a whole register, so on 100 000 random pairs
  * of registers every quarter of the emulated result must equal SSE's result
- * on that quarter (the byte alignment too); the ternary logic the backend uses must equal SSE's
+ * on that quarter (the byte alignment and minimum too); the ternary logic the backend uses must equal SSE's
  * and/or/xor of the same, and the test-into-mask SSE's compare of a & b
  * with zero. `nox -s avx512` runs it before the backend's checks, so
  * that those rest on an emulation that is right.
@@ -32,7 +32,8 @@ int main(void)
             b.bytes[i] = (uint8_t)(seed >> 24) & (i % 3 ? 0x8f : 0xff);
         }
         __m512i pack16 = _mm512_packus_epi16(a, b), pack32 = _mm512_packus_epi32(a, b),
-                shuffled = _mm512_shuffle_epi8(a, b), aligned = _mm512_alignr_epi8(a, b, 5);
+                shuffled = _mm512_shuffle_epi8(a, b), aligned = _mm512_alignr_epi8(a, b, 5),
+                least = _mm512_min_epu8(a, b);
         /* c: a's bytes reversed, a third operand unlike both */
         __m512i c;
         for (unsigned i = 0; i < 64; i++)
@@ -51,6 +52,7 @@ int main(void)
                 _mm_cmpeq_epi8(_mm_and_si128(qa, qb), _mm_setzero_si128()));
             if (quarter_differs(pack16, quarter, _mm_packus_epi16(qa, qb))
                 || quarter_differs(aligned, quarter, _mm_alignr_epi8(qa, qb, 5))
+                || quarter_differs(least, quarter, _mm_min_epu8(qa, qb))
                 || quarter_differs(or_xor, quarter, _mm_or_si128(qa, _mm_xor_si128(qb, qc)))
                 || quarter_differs(xor_or, quarter, _mm_xor_si128(_mm_or_si128(qa, qb), qc))
                 || (tested >> (16 * quarter) & 0xffff) != (zero_and & k >> (16 * quarter))
@@ -62,6 +64,6 @@ int main(void)
             }
         }
     }
-    printf("check_avx512_emulation: ok, packs, shuffle, alignment, ternary logic and tests agree with SSE's\n");
+    printf("check_avx512_emulation: ok, packs, shuffle, alignment, minimum, ternary logic and tests agree with SSE's\n");
     return 0;
 }

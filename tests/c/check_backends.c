@@ -1,7 +1,8 @@
 /* Every backend this CPU runs against the scalar one and the naive reference
  * (reference.h), under every rule (sep=" " and sep=None, for bytes, a str
  * and the bytes of a str in latin-1, cp1252 and UTF-8; folded or not), on
- * every text length from 0 to 300 and every needle length from 0 to 70 (two
+ * every text length from 0 to 300 and more sparsely to 1100, and every
+ * needle length from 0 to 70 (two
  * kinds: "ab" and a wide unit; and one led by a unit that the wide forms'
  * narrowing does not keep), in each unit width, on 1 and 3 threads, text and
  * needle each ending where an unreadable page begins: the C twin of
@@ -110,6 +111,10 @@ static uint8_t *guarded_start(size_t bytes)
     return region + page;
 }
 
+/* Every length up to 300 units is tried, and from there one in 11 up to
+ * this: the paired scan takes blocks in groups past 400 units. */
+#define MAX_LEN 1100
+
 /* Each rule in the widths it is used in (rule.h). */
 static const struct {
     const char *name;
@@ -130,40 +135,49 @@ static const struct {
     {"sep=None, str", 4, {WC_SPACES, true, false, {0x85, 0xA0}, false}},
 };
 
-/* A str's sep=None on texts of common words whose one rare unit (one a
- * str's whitespace has beyond bytes': \x1c-\x1f, 0x85, 0xA0, or any from
- * 0x80) stands at every place in turn: the shifted scan takes bytes'
- * separators for the blocks with none on either side, and must not for
- * the blocks beside it. */
+/* Texts of common words whose one rare unit stands at every place in turn,
+ * under the rules it is rare for: a str's sep=None with one unit its
+ * whitespace has beyond bytes' (\x1c-\x1f, 0x85, 0xA0, or any from 0x80),
+ * where the shifted scan takes bytes' separators for the blocks with none
+ * on either side, and must not for the blocks beside it; and sep=" " with
+ * one "\r" (a "\r\n" where a "\n" follows), which the paired scan looks for
+ * in groups of blocks and must find in each. Long enough for several
+ * groups. */
 static int check_one_rare_unit(const wc_backend *const *all, size_t nbackends, size_t *checks)
 {
-    static const uint8_t rares[] = {0x1C, 0x1F, 0x85, 0xA0, 0x80, 0xE9};
-    static const char *const needles[] = {"ab", "a", "abc", "abcd", "abcdefghij"};
-    const wc_rule rules[] = {{WC_SPACES, true, false, {0x85, 0xA0}, false},
-                             {WC_SPACES, true, false, {0x85, 0xA0}, true},
-                             {WC_SPACES, true, false, {0xA0, ' '}, false}};
-    enum { LEN = 520 };
+    static const struct {
+        wc_rule rule;
+        const char *rares;
+    } cases[] = {
+        {{WC_SPACES, true, false, {0x85, 0xA0}, false}, "\x1c\x1f\x85\xa0\x80\xe9"},
+        {{WC_SPACES, true, false, {0x85, 0xA0}, true}, "\x1c\x1f\x85\xa0\x80\xe9"},
+        {{WC_SPACES, true, false, {0xA0, ' '}, false}, "\x1c\x1f\x85\xa0\x80\xe9"},
+        {{WC_LINES, false, false, {' ', ' '}, false}, "\r"},
+        {{WC_LINES, false, false, {' ', ' '}, true}, "\r"},
+    };
+    static const char *const needles[] = {"ab", "a", "abc", "abcd", "abcdefghij", "x"};
+    enum { LEN = 1100 };
     uint8_t *const end = guarded_end(LEN);
-    for (size_t r = 0; r < sizeof rules / sizeof rules[0]; r++)
+    for (size_t r = 0; r < sizeof cases / sizeof cases[0]; r++)
     for (size_t n = 0; n < sizeof needles / sizeof needles[0]; n++)
-    for (size_t rare = 0; rare < sizeof rares; rare++)
+    for (const char *rare = cases[r].rares; *rare; rare++)
     for (size_t at = 0; at < LEN; at++) {
+        const wc_rule *rule = &cases[r].rule;
         const char *needle = needles[n];
         const size_t m = strlen(needle);
         uint8_t *text = end - LEN;
-        for (size_t i = 0; i < LEN; i++)   /* "ab abcd abc a abcdefghij ..." */
-            text[i] = (uint8_t)"ab abcd abc a abcdefghij x "[i % 27];
-        text[at] = rares[rare];
-        const size_t expected = reference_count(text, LEN, (const uint8_t *)needle, m, 1,
-                                                &rules[r]);
-        const wc_query q = {text, LEN, needle, m, 1, &rules[r]};
+        for (size_t i = 0; i < LEN; i++)   /* "ab abcd abc a abcdefghij x\nab ..." */
+            text[i] = (uint8_t)"ab abcd abc a abcdefghij x\n"[i % 27];
+        text[at] = (uint8_t)*rare;
+        const size_t expected = reference_count(text, LEN, (const uint8_t *)needle, m, 1, rule);
+        const wc_query q = {text, LEN, needle, m, 1, rule};
         for (size_t b = 0; b < nbackends; b++) {
             size_t got = wc_count_words(all[b], &q, 1, 0);
             (*checks)++;
             if (got != expected) {
-                fprintf(stderr, "%s: a str's sep=None (rule %zu), needle %s, rare unit 0x%02x "
-                        "at %zu: %zu, reference %zu\n", all[b]->name, r, needle, rares[rare],
-                        at, got, expected);
+                fprintf(stderr, "%s: case %zu, needle %s, rare unit 0x%02x at %zu: %zu, "
+                        "reference %zu\n", all[b]->name, r, needle, (uint8_t)*rare, at, got,
+                        expected);
                 return 1;
             }
         }
@@ -173,8 +187,8 @@ static int check_one_rare_unit(const wc_backend *const *all, size_t nbackends, s
 
 int main(void)
 {
-    uint8_t *const text_end = guarded_end(300 * 4), *const needle_end = guarded_end(70 * 4);
-    uint8_t *const text_start = guarded_start(300 * 4);
+    uint8_t *const text_end = guarded_end(MAX_LEN * 4), *const needle_end = guarded_end(70 * 4);
+    uint8_t *const text_start = guarded_start(MAX_LEN * 4);
     /* A folded search's filter that passes every word but the empty one,
      * its words read from a text right after an unreadable page. */
     wc_word_filter every_word = {0, SIZE_MAX, {~0ull, ~0ull, ~0ull, ~0ull},
@@ -196,7 +210,7 @@ int main(void)
                                          : (j % 3 == 0 ? collider : j % 3 == 1 ? 'b' : 'a');
                 memcpy(needle + j * w, &u, w);
             }
-            for (size_t len = 0; len <= 300; len++) {
+            for (size_t len = 0; len <= MAX_LEN; len += len < 300 ? 1 : 11) {
                 uint8_t *text = malloc(len * w + 1);  /* exact size, for ASan */
                 fill(text, len, w, needle, m, (unsigned)(len * 71 + m + c));
                 size_t expected = reference_count(text, len, needle, m, w, rule);
