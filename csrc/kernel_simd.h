@@ -92,7 +92,10 @@
  *             mask moved out takes two cycles and a load across cache lines
  *             one more, so the shifted scan's three loads across and two
  *             masks a block were what it waited on (29 -> 47 G chars/s for
- *             "is" in 1 M characters, bytes by sep=None 31 -> 40).
+ *             "is" in 1 M characters, bytes by sep=None 31 -> 48). A str's
+ *             separators by sep=None, in every scan: two shuffles by the
+ *             bytes' nibbles and a test (simd_nibbles), not four compares
+ *             and three ORs of masks (the paired scan 22 -> 42).
  *             2-byte texts by sep=" ": the shifted scan, each of its four
  *             loads two loads and a pack, the bytes left in the packs' order
  *             (simd_narrow_unordered; a permute more a load cost 8%: 17.2
@@ -169,6 +172,11 @@
  *                                   registers of narrowed units in order
  *                                   (with SIMD_HAS_WINDOW: the windowed
  *                                   scan)
+ *     simd_table(bytes16)           the 16 bytes in every 16-byte lane, and
+ *     simd_nibbles(a, low, high)    bytes of a whose byte (a & 15) of low
+ *                                   and byte (a >> 4) of high share a bit
+ *                                   (with SIMD_HAS_NIBBLES: a str's
+ *                                   separators by sep=None)
  *     simd_load_once(ptr)           simd_load, for a register used several
  *                                   times (with SIMD_HAS_LOAD_ONCE: one
  *                                   the compiler would load at each use)
@@ -254,12 +262,45 @@ static inline int rule_kind(const wc_rule *rule)
 #define IMAGE_SPACES  0x20, 0x00, 0x03, 0x02, 0x05, 0x04, 0x07, 0x06, \
                       0x09, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0f, 0x0e     /* " ", \t-\r */
 
-/* Bytes (or narrowed units) that separate words by a rule of `kind`; `highs`
- * are KIND_STR's two whitespace units from 0x80. */
+/* What KIND_STR's separators are found by: its two whitespace units from
+ * 0x80, each in every lane; or, with simd_nibbles, its two tables. Each
+ * run of its separators is the bytes whose high nibble and low nibble each
+ * lie in a set (\t-\r: 0 and 9-13; \x1c-\x1f: 1 and 12-15; space; the two
+ * from 0x80), a bit of the tables each. */
+static inline void str_spaces_of(const wc_rule *rule, simd_vec spaces[2])
+{
+#ifdef SIMD_HAS_NIBBLES
+    uint8_t low[16] = {0}, high[16] = {0};
+    for (unsigned nibble = 9; nibble <= 13; nibble++)
+        low[nibble] |= 1;
+    high[0] |= 1;
+    for (unsigned nibble = 12; nibble <= 15; nibble++)
+        low[nibble] |= 2;
+    high[1] |= 2;
+    low[0] |= 4;
+    high[2] |= 4;
+    for (unsigned k = 0; k < 2; k++) {
+        low[rule->high_spaces[k] & 15] |= (uint8_t)(8 << k);
+        high[rule->high_spaces[k] >> 4] |= (uint8_t)(8 << k);
+    }
+    spaces[0] = simd_table(low);
+    spaces[1] = simd_table(high);
+#else
+    spaces[0] = simd_splat(1, rule->high_spaces[0]);
+    spaces[1] = simd_splat(1, rule->high_spaces[1]);
+#endif
+}
+
+/* Bytes (or narrowed units) that separate words by a rule of `kind`;
+ * `spaces` as str_spaces_of makes them. */
 static inline __attribute__((always_inline)) simd_mask
-simd_separators(int kind, simd_vec bytes, const simd_vec highs[2])
+simd_separators(int kind, simd_vec bytes, const simd_vec spaces[2])
 {
     simd_mask sep;
+#ifdef SIMD_HAS_NIBBLES
+    if (kind == KIND_STR)
+        return simd_nibbles(bytes, spaces[0], spaces[1]);
+#endif
 #ifdef SIMD_HAS_IMAGE_EQ
     if (kind == KIND_LINES) {
         static const uint8_t image[16] = {IMAGE_LINES};
@@ -279,22 +320,22 @@ simd_separators(int kind, simd_vec bytes, const simd_vec highs[2])
         return sep;
     sep = simd_or(sep, simd_in_range(1, bytes, 0x1C, 0x1F));
     if (kind == KIND_STR)
-        sep = simd_or(sep, simd_or(simd_and_eq(1, simd_all_lanes(), bytes, highs[0]),
-                                   simd_and_eq(1, simd_all_lanes(), bytes, highs[1])));
+        sep = simd_or(sep, simd_or(simd_and_eq(1, simd_all_lanes(), bytes, spaces[0]),
+                                   simd_and_eq(1, simd_all_lanes(), bytes, spaces[1])));
     return sep;
 }
 
 /* simd_tests that x is a separator: an image where the rule's separators are
  * one (sep=" ", bytes' sep=None), else their compare results. */
 static inline __attribute__((always_inline)) simd_tests
-simd_test_separator(simd_tests t, int kind, simd_vec x, const simd_vec highs[2])
+simd_test_separator(simd_tests t, int kind, simd_vec x, const simd_vec spaces[2])
 {
 #ifdef SIMD_HAS_TESTS
-    static const uint8_t lines[16] = {IMAGE_LINES}, spaces[16] = {IMAGE_SPACES};
+    static const uint8_t lines[16] = {IMAGE_LINES}, bytes_spaces[16] = {IMAGE_SPACES};
     if (kind == KIND_LINES || kind == KIND_BYTES)
-        return simd_test_image(t, x, kind == KIND_LINES ? lines : spaces);
+        return simd_test_image(t, x, kind == KIND_LINES ? lines : bytes_spaces);
 #endif
-    return simd_test_mask(t, simd_separators(kind, x, highs));
+    return simd_test_mask(t, simd_separators(kind, x, spaces));
 }
 
 /* The units of a block (at: 64 units of width w) that are whitespace from
@@ -403,7 +444,7 @@ static inline simd_vec simd_narrow_splat(unsigned w, uint32_t unit)
  * compared in the block too: in an English text, "bett\u2019r" leaves no
  * candidate but the words with a wide unit there. */
 typedef struct {
-    simd_vec first[2], last[2], highs[2], ambiguous;
+    simd_vec first[2], last[2], spaces[2], ambiguous;
     size_t ambiguous_at;
 } needle_vecs;
 
@@ -433,7 +474,7 @@ simd_classify(const wc_query *q, size_t p, const char *at, unsigned w, int kind,
      * or be whitespace from U+0100 on (wide units, narrowed to 0xFF). */
     for (unsigned k = 0; k < SIMD_REGS_PER_BLOCK; k++) {
         simd_vec bytes = simd_narrow(at + k * SIMD_BYTES * w, w);
-        sep[k] = simd_separators(kind, bytes, nv->highs);
+        sep[k] = simd_separators(kind, bytes, nv->spaces);
         if (shape != EMPTY_NEEDLE) {
             firsts[k] = simd_and_eq(1, all_lanes, bytes, nv->first[0]);
             if (fold)
@@ -632,8 +673,7 @@ static inline void needle_vecs_of(const wc_query *q, unsigned w, bool fold, need
         needle_unit_vecs(q, 0, w, fold, nv->first);
         needle_unit_vecs(q, m - 1, w, fold, nv->last);
     }
-    nv->highs[0] = simd_splat(1, q->rule->high_spaces[0]);
-    nv->highs[1] = simd_splat(1, q->rule->high_spaces[1]);
+    str_spaces_of(q->rule, nv->spaces);
     nv->ambiguous_at = 0;
     for (size_t j = 1; w > 1 && j + 1 < m && !nv->ambiguous_at; j++)
         if (unit_narrows_ambiguously(wc_load(q->needle, j, w)))
@@ -817,7 +857,7 @@ shifted_count_block(const wc_query *q, size_t p, const needle_vecs *v, const nee
     for (unsigned k = 0; k < SIMD_REGS_PER_BLOCK; k++) {
         const char *at = text + (p + k * SIMD_BYTES) * w;
         simd_tests word = simd_test_separator(simd_tests_all(), kind,
-                                              neighbours(at, w, window, -1), v->highs);
+                                              neighbours(at, w, window, -1), v->spaces);
         word = test_unit(word, neighbours(at, w, window, 0), v->first, fold);
         if (shape >= TWO_UNITS)
             word = test_unit(word, neighbours(at, w, window, (int)last_at), last_unit, fold);
@@ -827,7 +867,7 @@ shifted_count_block(const wc_query *q, size_t p, const needle_vecs *v, const nee
                                  mid->units_at[j], fold);
         /* The word's ends: a separator after it, or a "\r". */
         const simd_vec after = neighbours(at, w, window, (int)m);
-        ends[k] = simd_passed(simd_test_separator(word, kind, after, v->highs));
+        ends[k] = simd_passed(simd_test_separator(word, kind, after, v->spaces));
         if (kind == KIND_LINES)
             crs[k] = simd_passed(simd_test_eq(word, after, simd_splat(1, '\r')));
     }
@@ -1037,7 +1077,11 @@ paired_classify(const wc_query *q, size_t p, const simd_vec bytes[SIMD_REGS_PER_
     simd_mask sep[SIMD_REGS_PER_BLOCK], pairs[SIMD_REGS_PER_BLOCK];
     for (unsigned k = 0; k < SIMD_REGS_PER_BLOCK; k++) {
         const char *at = (const char *)q->text + p + k * SIMD_BYTES;
-        sep[k] = simd_separators(kind, bytes[k], v->highs);
+        sep[k] = simd_separators(kind, bytes[k], v->spaces);
+        if (shape == ONE_UNIT && !fold) {   /* one compare, not a test: bytes 1.15x */
+            pairs[k] = simd_and_eq(1, simd_all_lanes(), bytes[k], v->first[0]);
+            continue;
+        }
         simd_tests pair = test_unit(simd_tests_all(), bytes[k], v->first, fold);
         if (shape >= TWO_UNITS)
             pair = test_unit(pair, simd_load(at + m - 1), v->last, fold);
@@ -1119,14 +1163,13 @@ paired_loop(const wc_query *q, size_t *p_inout, size_t last, paired_masks *here_
             const paired_masks next = paired_classify(q, p + 64 * (k + 1), group[k], &v, mid,
                                                       kind, shape, fold, middles, crlf);
             candidates[k] = heads & window(here.ends, next.ends, m);
+            if (middles >= 0)
+                count += (size_t)__builtin_popcountll(candidates[k]);
             heads = next.pairs & (next.sep << 1 | here.sep >> 63);
             here = next;
         }
         if (middles < 0)
             count += paired_verify(q, p, candidates, PAIRED_GROUP, mid, fold);
-        else
-            for (unsigned k = 0; k < PAIRED_GROUP; k++)
-                count += (size_t)__builtin_popcountll(candidates[k]);
     }
     *here_inout = here;
     *heads_inout = heads;
@@ -1379,8 +1422,7 @@ simd_separators_at(const wc_rule *rule, const void *text, size_t len, size_t p,
 {
     const wc_query q = {.text = text, .text_len = len, .width = w, .rule = rule};
     needle_vecs nv;
-    nv.highs[0] = simd_splat(1, rule->high_spaces[0]);
-    nv.highs[1] = simd_splat(1, rule->high_spaces[1]);
+    str_spaces_of(rule, nv.spaces);
     nv.first[0] = nv.first[1] = nv.last[0] = nv.last[1] = simd_splat(1, '\n');
     block_masks b;
     /* ONE_UNIT with "\n" as the needle's unit: first holds the "\n"s. */

@@ -202,6 +202,33 @@ static inline __m512i _mm512_or_si512(__m512i a, __m512i b)
     return r;
 }
 
+static inline __m512i _mm512_and_si512(__m512i a, __m512i b)
+{
+    __m512i r;
+    for (unsigned i = 0; i < 64; i++)
+        r.bytes[i] = a.bytes[i] & b.bytes[i];
+    return r;
+}
+
+/* Each 16-bit lane shifted right by imm bits (imm < 16). */
+static inline __m512i _mm512_srli_epi16(__m512i a, unsigned imm)
+{
+    __m512i r;
+    for (unsigned i = 0; i < 32; i++)
+        emulated_set_lane(&r, 2, i, emulated_lane(a, 2, i) >> imm);
+    return r;
+}
+
+/* Bit i set where byte i of a & b is not zero and bit i of k is set. */
+static inline __mmask64 _mm512_mask_test_epi8_mask(__mmask64 k, __m512i a, __m512i b)
+{
+    uint64_t bits = 0;
+    for (unsigned i = 0; i < 64; i++)
+        if ((k >> i & 1) && (a.bytes[i] & b.bytes[i]) != 0)
+            bits |= (uint64_t)1 << i;
+    return bits;
+}
+
 static inline __m512i _mm512_min_epu8(__m512i a, __m512i b)
 {
     __m512i r;

@@ -2,7 +2,7 @@
  * 16-byte ones: the packs and the byte shuffle work on each 16-byte quarter
  * of a register as SSE's do on a whole register, so on 100 000 random pairs
  * of registers every quarter of the emulated result must equal SSE's result
- * on that quarter (the byte alignment and minimum too); the ternary logic the backend uses must equal SSE's
+ * on that quarter (the byte alignment, minimum, and and shift too); the ternary logic the backend uses must equal SSE's
  * and/or/xor of the same, and the test-into-mask SSE's compare of a & b
  * with zero. `nox -s avx512` runs it before the backend's checks, so
  * that those rest on an emulation that is right.
@@ -33,7 +33,8 @@ int main(void)
         }
         __m512i pack16 = _mm512_packus_epi16(a, b), pack32 = _mm512_packus_epi32(a, b),
                 shuffled = _mm512_shuffle_epi8(a, b), aligned = _mm512_alignr_epi8(a, b, 5),
-                least = _mm512_min_epu8(a, b);
+                least = _mm512_min_epu8(a, b), both = _mm512_and_si512(a, b),
+                shifted = _mm512_srli_epi16(a, 5);
         /* c: a's bytes reversed, a third operand unlike both */
         __m512i c;
         for (unsigned i = 0; i < 64; i++)
@@ -41,7 +42,8 @@ int main(void)
         const __m512i or_xor = _mm512_ternarylogic_epi64(a, b, c, 0xF6),  /* a | (b ^ c) */
                       xor_or = _mm512_ternarylogic_epi64(a, b, c, 0x56);  /* (a | b) ^ c */
         const uint64_t k = (uint64_t)seed * 0x9E3779B97F4A7C15u,
-                       tested = _mm512_mask_testn_epi8_mask(k, a, b);
+                       tested = _mm512_mask_testn_epi8_mask(k, a, b),
+                       tested_nonzero = _mm512_mask_test_epi8_mask(k, a, b);
         for (unsigned quarter = 0; quarter < 4; quarter++) {
             __m128i qa, qb;
             memcpy(&qa, a.bytes + 16 * quarter, 16);
@@ -53,6 +55,10 @@ int main(void)
             if (quarter_differs(pack16, quarter, _mm_packus_epi16(qa, qb))
                 || quarter_differs(aligned, quarter, _mm_alignr_epi8(qa, qb, 5))
                 || quarter_differs(least, quarter, _mm_min_epu8(qa, qb))
+                || quarter_differs(both, quarter, _mm_and_si128(qa, qb))
+                || quarter_differs(shifted, quarter, _mm_srli_epi16(qa, 5))
+                || (tested_nonzero >> (16 * quarter) & 0xffff)
+                       != (~zero_and & 0xffff & k >> (16 * quarter))
                 || quarter_differs(or_xor, quarter, _mm_or_si128(qa, _mm_xor_si128(qb, qc)))
                 || quarter_differs(xor_or, quarter, _mm_xor_si128(_mm_or_si128(qa, qb), qc))
                 || (tested >> (16 * quarter) & 0xffff) != (zero_and & k >> (16 * quarter))
@@ -64,6 +70,6 @@ int main(void)
             }
         }
     }
-    printf("check_avx512_emulation: ok, packs, shuffle, alignment, minimum, ternary logic and tests agree with SSE's\n");
+    printf("check_avx512_emulation: ok, packs, shuffle, alignment, minimum, and, shift, ternary logic and tests agree with SSE's\n");
     return 0;
 }
