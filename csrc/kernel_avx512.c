@@ -109,21 +109,17 @@ static inline simd_vec simd_narrow(const char *at, unsigned w)
                                                       2, 6, 10, 14, 3, 7, 11, 15), packed);
 }
 
-/* The windowed scan's registers (kernel_simd.h): units d .. d+63 from the
- * start of window[1], for the d it takes (-1, 1 and 2), by a shift of
- * 64-bit lanes across two registers and one of bytes within 16-byte ones:
- * a block's units narrowed once where four registers of them were (Zen 5,
- * "is" in 1 M characters, G chars/s: 4-byte 11.5-19.5 -> 21.0-24.1, 2-byte
- * 25.8-31.8 -> 27.5-36.2). */
+/* The paired scan's registers (kernel_simd.h): units d .. d+63 of two
+ * registers of narrowed units, for d = 1 and 2, by a shift of 64-bit lanes
+ * across the two and one of bytes within 16-byte lanes (two shuffles; a
+ * load a register, narrowed again, would take two loads and two
+ * shuffles for the 2-byte form, four and four for the 4-byte one). */
 #define SIMD_HAS_WINDOW
-static inline __attribute__((always_inline)) simd_vec simd_window(const simd_vec window[3], int d)
+static inline __attribute__((always_inline)) simd_vec simd_window(simd_vec here, simd_vec next,
+                                                                  unsigned d)
 {
-    switch (d) {
-    case -1: return _mm512_alignr_epi8(window[1], _mm512_alignr_epi64(window[1], window[0], 6), 15);
-    case 0: return window[1];
-    case 1: return _mm512_alignr_epi8(_mm512_alignr_epi64(window[2], window[1], 2), window[1], 1);
-    default: return _mm512_alignr_epi8(_mm512_alignr_epi64(window[2], window[1], 2), window[1], 2);
-    }
+    const simd_vec above = _mm512_alignr_epi64(next, here, 2);
+    return d == 1 ? _mm512_alignr_epi8(above, here, 1) : _mm512_alignr_epi8(above, here, 2);
 }
 
 #define SIMD_HAS_AND_EQ     /* masked compares: the AND is free */

@@ -84,31 +84,31 @@
  * the first, the last, the one after), nothing carried between blocks.
  *
  * PER BACKEND, what a block of 64 units costs and why:
- *   avx512bw  1-byte texts by every rule but UTF-8's: the paired scan, the
- *             block loaded once where it lies and once at the needle's last
- *             unit: a shuffle and a compare for the separators, a ternary
- *             logic and a test for the pairs, two masks moved out, and by
- *             sep=" " a test for "\r" a group of four blocks. On Zen 4 a
- *             mask moved out takes two cycles and a load across cache lines
- *             one more, so the shifted scan's three loads across and two
- *             masks a block were what it waited on (29 -> 47 G chars/s for
- *             "is" in 1 M characters, bytes by sep=None 31 -> 48). A str's
+ *   avx512bw  the paired scan for every form and rule but UTF-8's and a
+ *             wide text by bytes' sep=None: the block loaded once where it
+ *             lies (the wide forms narrowed once: two or four loads, a pack
+ *             or three and a permute) and, in a 1-byte text, once at the
+ *             needle's last unit (in the wide forms that unit's register
+ *             shifted from the block's and the next one's, two shuffles);
+ *             a shuffle and a compare for the separators, a ternary logic
+ *             and a test for the pairs, two masks moved out, and by sep=" "
+ *             a test for "\r" a group of four blocks. On Zen 4 a mask moved
+ *             out takes two cycles and a load across cache lines one more,
+ *             so the shifted scan's three loads across and two masks a
+ *             block (and the windowed scan's shifts of three registers for
+ *             the wide forms) were what they waited on ("is" in 1 M
+ *             characters, G chars/s: 1-byte 29 -> 46-47, 2-byte 21 -> 33,
+ *             4-byte 17 -> 25; bytes by sep=None 31 -> 48). A str's
  *             separators by sep=None, in every scan: two shuffles by the
  *             bytes' nibbles and a test (simd_nibbles), not four compares
- *             and three ORs of masks (the paired scan 22 -> 42).
- *             2-byte texts by sep=" ": the shifted scan, each of its four
- *             loads two loads and a pack, the bytes left in the packs' order
- *             (simd_narrow_unordered; a permute more a load cost 8%: 17.2
- *             -> 18.5 G chars/s against the block scan). Each test a
- *             ternary-logic OR of misses, one test-into-mask a register
- *             (simd_tests: a masked compare a test, on Zen 5 1-byte 27 ->
- *             41 G chars/s at 1 M). Needles of one and two units in the
- *             wide forms by sep=" ": the windowed scan, one register of
- *             narrowed units a block, its neighbours by two shifts each
- *             (Zen 5, 4-byte 11.5 -> 21.0, 2-byte 25.8 -> 27.5). The
- *             4-byte form's other needles (the shifted scan's three packs
- *             a load: 11.2 -> 9.3), a wide str's sep=None (whose wide
- *             whitespace the block scan finds) and UTF-8's rule: the block
+ *             and three ORs of masks (1-byte 22 -> 43, 2-byte 15 -> 26).
+ *             Each test of the shifted scan a ternary-logic OR of misses,
+ *             one test-into-mask a register (simd_tests: a masked compare a
+ *             test, on Zen 5 1-byte 27 -> 41 G chars/s at 1 M); it takes
+ *             the 2-byte form's VERIFIED needles, each of its four loads two
+ *             loads and a pack, the bytes left in the packs' order
+ *             (simd_narrow_unordered; a permute more a load cost 8%). The
+ *             4-byte form's VERIFIED needles and UTF-8's rule: the block
  *             scan, one register of narrowed units and four compares a
  *             block.
  *   avx2      the shifted scan for sep=" " and bytes' sep=None (two registers
@@ -167,11 +167,10 @@
  *     simd_test_image(t, x, image)  x == its image, as simd_image_eq;
  *                                   by default each test is a compare
  *                                   ANDed into a compare result)
- *     simd_window(window, d)        units d .. d+63 (d = -1, 0, 1, 2)
- *                                   from the start of window[1], three
+ *     simd_window(here, next, d)    units d .. d+63 (d = 1, 2) of two
  *                                   registers of narrowed units in order
- *                                   (with SIMD_HAS_WINDOW: the windowed
- *                                   scan)
+ *                                   (with SIMD_HAS_WINDOW: the paired
+ *                                   scan's wide forms)
  *     simd_table(bytes16)           the 16 bytes in every 16-byte lane, and
  *     simd_nibbles(a, low, high)    bytes of a whose byte (a & 15) of low
  *                                   and byte (a >> 4) of high share a bit
@@ -756,10 +755,8 @@ static inline unsigned simd_unordered_unit(unsigned w, unsigned j) { (void)w; re
 #endif
 
 /* The start that bit `bit` of a block's shifted-scan masks stands for. */
-static inline size_t shifted_unit(unsigned w, unsigned bit, const simd_vec *window)
+static inline size_t shifted_unit(unsigned w, unsigned bit)
 {
-    if (window)   /* (narrowed in order) */
-        return bit;
     return bit / SIMD_BYTES * SIMD_BYTES + simd_unordered_unit(w, bit % SIMD_BYTES);
 }
 
@@ -823,18 +820,12 @@ test_unit(simd_tests t, simd_vec x, const simd_vec unit[2], bool fold)
     return fold ? simd_test_eq_either(t, x, unit[0], unit[1]) : simd_test_eq(t, x, unit[0]);
 }
 
-#ifndef SIMD_HAS_WINDOW
-/* (Never called: SIMD_WINDOWED is false without a window.) */
-static inline simd_vec simd_window(const simd_vec window[3], int d) { (void)d; return window[1]; }
-#endif
-
-/* The register of units d .. d+63 from the block's first (d >= -1): from the
- * text, or with a `window`, the block's narrowed units (window[1]) and the
- * blocks on either side. */
+/* The register of units d .. d+63 from the register's first (d >= -1),
+ * narrowed in the order of simd_narrow_unordered. */
 static inline __attribute__((always_inline)) simd_vec
-neighbours(const char *at, unsigned w, const simd_vec *window, int d)
+neighbours(const char *at, unsigned w, int d)
 {
-    return window ? simd_window(window, d) : simd_narrow_unordered(at + d * (ptrdiff_t)w, w);
+    return simd_narrow_unordered(at + d * (ptrdiff_t)w, w);
 }
 
 /* The needle's words that start in the block of 64 units at p: in a wide
@@ -842,7 +833,7 @@ neighbours(const char *at, unsigned w, const simd_vec *window, int d)
  * candidates then compared whole). */
 static inline __attribute__((always_inline)) size_t
 shifted_count_block(const wc_query *q, size_t p, const needle_vecs *v, const needle_middle *mid,
-                    unsigned w, int kind, int shape, bool fold, const simd_vec *window)
+                    unsigned w, int kind, int shape, bool fold)
 {
     const char *text = q->text, *needle = q->needle;
     const size_t m = shape == ONE_UNIT ? 1 : shape == TWO_UNITS ? 2 : q->needle_len,
@@ -857,16 +848,16 @@ shifted_count_block(const wc_query *q, size_t p, const needle_vecs *v, const nee
     for (unsigned k = 0; k < SIMD_REGS_PER_BLOCK; k++) {
         const char *at = text + (p + k * SIMD_BYTES) * w;
         simd_tests word = simd_test_separator(simd_tests_all(), kind,
-                                              neighbours(at, w, window, -1), v->spaces);
-        word = test_unit(word, neighbours(at, w, window, 0), v->first, fold);
+                                              neighbours(at, w, -1), v->spaces);
+        word = test_unit(word, neighbours(at, w, 0), v->first, fold);
         if (shape >= TWO_UNITS)
-            word = test_unit(word, neighbours(at, w, window, (int)last_at), last_unit, fold);
+            word = test_unit(word, neighbours(at, w, (int)last_at), last_unit, fold);
         if (shape == LONGER && mid->units <= MIDDLE_COMPARED_IN_REGISTERS)
             for (size_t j = 0; j < mid->units; j++)
-                word = test_unit(word, neighbours(at, w, window, (int)(1 + j)),
+                word = test_unit(word, neighbours(at, w, (int)(1 + j)),
                                  mid->units_at[j], fold);
         /* The word's ends: a separator after it, or a "\r". */
-        const simd_vec after = neighbours(at, w, window, (int)m);
+        const simd_vec after = neighbours(at, w, (int)m);
         ends[k] = simd_passed(simd_test_separator(word, kind, after, v->spaces));
         if (kind == KIND_LINES)
             crs[k] = simd_passed(simd_test_eq(word, after, simd_splat(1, '\r')));
@@ -874,7 +865,7 @@ shifted_count_block(const wc_query *q, size_t p, const needle_vecs *v, const nee
     uint64_t match = simd_block_bits(ends);
     if (kind == KIND_LINES)
         for (uint64_t c = simd_block_bits(crs); c; c &= c - 1) {
-            const size_t i = p + shifted_unit(w, (unsigned)__builtin_ctzll(c), window);
+            const size_t i = p + shifted_unit(w, (unsigned)__builtin_ctzll(c));
             if (i + m + 1 < len && wc_load(text, i + m + 1, w) == '\n')
                 match |= c & -c;
         }
@@ -885,7 +876,7 @@ shifted_count_block(const wc_query *q, size_t p, const needle_vecs *v, const nee
     const size_t from = shape == VERIFIED ? 0 : 1, units = shape == VERIFIED ? m : m - 2;
     size_t count = 0;
     for (; match; match &= match - 1) {
-        const size_t i = p + shifted_unit(w, (unsigned)__builtin_ctzll(match), window);
+        const size_t i = p + shifted_unit(w, (unsigned)__builtin_ctzll(match));
         count += w == 1 ? middle_equal(text + i + 1, mid, needle, fold)
                         : wc_bytes_equal(text + (i + from) * w, needle + from * w, units * w,
                                          false);
@@ -960,84 +951,43 @@ simd_scan_shifted(const wc_query *q, size_t begin, size_t end, unsigned w, int k
         const bool rare_next = bytes_where_plain && str_rare_block(text + p + 64),
                    rare_after = bytes_where_plain && str_rare_block(text + p + 128);
         count += !bytes_where_plain || rare_before || rare_here || rare_next
-            ? shifted_count_block(q, p, &v, &mid, w, kind, shape, fold, NULL)
-            : shifted_count_block(q, p, &v, &mid, w, KIND_BYTES, shape, fold, NULL);
+            ? shifted_count_block(q, p, &v, &mid, w, kind, shape, fold)
+            : shifted_count_block(q, p, &v, &mid, w, KIND_BYTES, shape, fold);
         count += !bytes_where_plain || rare_here || rare_next || rare_after
-            ? shifted_count_block(q, p + 64, &v, &mid, w, kind, shape, fold, NULL)
-            : shifted_count_block(q, p + 64, &v, &mid, w, KIND_BYTES, shape, fold, NULL);
+            ? shifted_count_block(q, p + 64, &v, &mid, w, kind, shape, fold)
+            : shifted_count_block(q, p + 64, &v, &mid, w, KIND_BYTES, shape, fold);
         rare_before = rare_next;
         rare_here = rare_after;
     }
     return p < end ? count + blocks(q, p, end) : count;
 }
 
-/* THE WINDOWED SCAN, for the wide forms where SIMD_WINDOWED says: the
- * shifted scan's decision on units narrowed once, in order, a register a
- * block, its neighbours (the unit before, the last, the one after) made by
- * shifting the registers of the block and those on either side (a window),
- * rather than by loading and narrowing them again: 4 narrowed loads a
- * block, 16 loads and 12 packs for the 4-byte form. Loads stay inside the
- * text; the starts before and after the loop are the block scan's. */
-#ifdef SIMD_HAS_WINDOW
-#define SIMD_WINDOWED(w, kind, shape)                                                          \
-    ((w) > 1 && (kind) == KIND_LINES && ((shape) == ONE_UNIT || (shape) == TWO_UNITS))
-#else
-#define SIMD_WINDOWED(w, kind, shape) 0
-#endif
-
-static inline __attribute__((always_inline)) size_t
-simd_scan_windowed(const wc_query *q, size_t begin, size_t end, unsigned w, int kind, int shape,
-                   bool fold, block_scan_fn blocks)
-{
-    const char *text = q->text;
-    const size_t len = q->text_len;
-    size_t p = aligned_start(text, begin, w);
-    if (p < 64)
-        p += 64;   /* (64 units: a multiple of 64 bytes) */
-    if (p + 64 > end || p + 128 > len)
-        return blocks(q, begin, end);
-    needle_vecs v;
-    needle_vecs_of(q, w, fold, &v);
-    const needle_middle mid = {0};
-    size_t count = p > begin ? blocks(q, begin, p) : 0;
-    const bool streaming = len * w >= STREAMING_MIN_BYTES;
-    simd_vec window[3];
-    window[0] = simd_narrow(text + (p - 64) * w, w);
-    window[1] = simd_narrow(text + p * w, w);
-    for (; p + 64 <= end && p + 128 <= len; p += 64) {
-        if (streaming)
-            fetch_ahead(text, p, w, 1);
-        window[2] = simd_narrow(text + (p + 64) * w, w);
-        count += shifted_count_block(q, p, &v, &mid, w, kind, shape, fold, window);
-        window[0] = window[1];
-        window[1] = window[2];
-    }
-    return p < end ? count + blocks(q, p, end) : count;
-}
-
-/* THE PAIRED SCAN, for 1-byte texts and paired needles where SIMD_PAIRED
- * says: each block loaded once where it lies (at a multiple of 64 bytes)
- * and made two masks, its separators and its pairs, the units that equal
- * needle[0] with needle[m-1] m-1 units on (one more load, at that offset,
- * tested in the same register):
+/* THE PAIRED SCAN, for paired needles where SIMD_PAIRED says: each block
+ * loaded once where it lies (at a multiple of 64 bytes; the wide forms
+ * narrowed once, in order) and made two masks, its separators and its
+ * pairs, the units that equal needle[0] with needle[m-1] m-1 units on
+ * (tested in the same register, from one more load at that offset, or in
+ * the wide forms from the block's narrowed units and the next block's):
  *
  *     heads   = pairs & (sep << 1, with the top bit of the block before)
  *     matches = heads & (sep of this block and the next) >> m
  *
  * The block scan's four masks a block (separators, first, last, "\r")
  * become two, and the shifted scan's four loads, three of them across two
- * cache lines, become one aligned load and one across. What it saves is
- * what Zen 4 waits on: a mask moved to a general register (kmovq) takes two
- * cycles, whatever else runs, and a load across two cache lines an extra one
- * (benchmarks/kernel_timing.c, "is" in 1 M characters of the Zen of Python:
- * 29 -> 45 G chars/s). By sep=" " a word also ends before the "\r" of a
- * "\r\n": blocks are taken four at a time, and only a group that holds a
- * "\r" makes the masks of "\r" and "\n" for its ends. Middles of up to
+ * cache lines (each narrowed again in the wide forms), one or two. What it
+ * saves is what Zen 4 waits on: a mask moved to a general register (kmovq)
+ * takes two cycles, whatever else runs, and a load across two cache lines
+ * an extra one. By sep=" " a word also ends before the "\r" of a "\r\n":
+ * blocks are taken four at a time, and only a group that holds a "\r"
+ * makes the masks of "\r" and "\n" for its ends; likewise a wide str's
+ * whitespace from U+0100 (wide_spaces) is looked for only in a group that
+ * holds a unit narrowed to 0xFF. Middles of up to
  * MIDDLE_COMPARED_IN_REGISTERS units are tested in the register too, longer
- * ones at each candidate (middle_equal). */
+ * ones at each candidate. */
 #ifdef SIMD_HAS_PAIRED
 #define SIMD_PAIRED(w, kind, shape)                                                            \
-    ((w) == 1 && (kind) != KIND_UTF8 && (shape) >= ONE_UNIT && (shape) <= LONGER)
+    ((shape) >= ONE_UNIT && (shape) <= LONGER                                                  \
+     && ((w) == 1 ? (kind) != KIND_UTF8 : (kind) == KIND_LINES || (kind) == KIND_STR))
 #else
 #define SIMD_PAIRED(w, kind, shape) 0
 #endif
@@ -1052,56 +1002,98 @@ typedef struct {
     uint64_t sep, ends, pairs;
 } paired_masks;
 
-/* The "\r"s of the block at `at` that a "\n" follows (the one after the
- * block's last unit is read: it lies inside the text). */
-static inline __attribute__((always_inline)) uint64_t crlf_of(const char *at)
+/* The registers of the block at `at`, its units narrowed in order, each
+ * loaded once. */
+static inline __attribute__((always_inline)) void
+load_block(const char *at, unsigned w, simd_vec bytes[SIMD_REGS_PER_BLOCK])
+{
+    for (unsigned k = 0; k < SIMD_REGS_PER_BLOCK; k++)
+        bytes[k] = w == 1 ? simd_load_once(at + k * SIMD_BYTES)
+                          : simd_narrow(at + k * SIMD_BYTES * w, w);
+}
+
+/* The units d .. of register k of the block at p (units d <= 62 past the
+ * register's): a load in a 1-byte text (across a cache line, and cheaper
+ * than shifting registers); in the wide forms, a shift of the block's
+ * narrowed registers `here` and the next block's `next` where a window
+ * reaches (d <= 2), else the units narrowed again. */
+static inline __attribute__((always_inline)) simd_vec
+paired_units(const wc_query *q, size_t p, unsigned w, const simd_vec *here, const simd_vec *next,
+             unsigned k, size_t d)
+{
+    const char *at = (const char *)q->text + (p + k * SIMD_BYTES + d) * w;
+    if (w == 1)
+        return simd_load(at);
+#ifdef SIMD_HAS_WINDOW
+    if (d <= 2 && SIMD_REGS_PER_BLOCK == 1)
+        return simd_window(here[0], next[0], (unsigned)d);
+#endif
+    (void)here, (void)next;
+    return simd_narrow(at, w);
+}
+
+/* The "\r"s of the block at p, whose narrowed registers are `bytes`, that a
+ * "\n" follows (the unit after the block is read: it lies inside the
+ * text). */
+static inline __attribute__((always_inline)) uint64_t
+crlf_of(const wc_query *q, size_t p, unsigned w, const simd_vec bytes[SIMD_REGS_PER_BLOCK])
 {
     simd_mask crs[SIMD_REGS_PER_BLOCK], lfs[SIMD_REGS_PER_BLOCK];
     for (unsigned k = 0; k < SIMD_REGS_PER_BLOCK; k++) {
-        const simd_vec bytes = simd_load(at + k * SIMD_BYTES);
-        crs[k] = simd_and_eq(1, simd_all_lanes(), bytes, simd_splat(1, '\r'));
-        lfs[k] = simd_and_eq(1, simd_all_lanes(), bytes, simd_splat(1, '\n'));
+        crs[k] = simd_and_eq(1, simd_all_lanes(), bytes[k], simd_splat(1, '\r'));
+        lfs[k] = simd_and_eq(1, simd_all_lanes(), bytes[k], simd_splat(1, '\n'));
     }
     const uint64_t cr = simd_block_bits(crs), lf = simd_block_bits(lfs);
-    return cr & (lf >> 1 | (uint64_t)(at[64] == '\n') << 63);
+    return cr & (lf >> 1 | (uint64_t)(wc_load(q->text, p + 64, w) == '\n') << 63);
 }
 
-/* The block of 64 units at p, whose registers are `bytes`; `middles` of a
- * LONGER needle's middle units tested in the registers. */
+/* The whitespace from U+0100 of the block at p, whose narrowed registers
+ * are `bytes`, if any unit of it narrowed to 0xFF. */
+static inline __attribute__((always_inline)) uint64_t
+wide_spaces_of(const wc_query *q, size_t p, unsigned w, const simd_vec bytes[SIMD_REGS_PER_BLOCK])
+{
+    simd_mask rare[SIMD_REGS_PER_BLOCK];
+    for (unsigned k = 0; k < SIMD_REGS_PER_BLOCK; k++)
+        rare[k] = simd_and_eq(1, simd_all_lanes(), bytes[k], simd_splat(1, 0xFF));
+    if (!simd_block_bits(rare))
+        return 0;
+    const char *at = (const char *)q->text + p * w;
+    return w == 2 ? wide_spaces_2(at) : wide_spaces_4(at);
+}
+
+/* The block of 64 units at p, whose narrowed registers are `here` (and the
+ * next block's `next`); `middles` of a LONGER needle's middle units tested
+ * in the registers; `crlf` and `rare` where the group holds a "\r" or a
+ * unit narrowed to 0xFF. */
 static inline __attribute__((always_inline)) paired_masks
-paired_classify(const wc_query *q, size_t p, const simd_vec bytes[SIMD_REGS_PER_BLOCK],
-                const needle_vecs *v, const needle_middle *mid, int kind, int shape, bool fold,
-                int middles, bool crlf)
+paired_classify(const wc_query *q, size_t p, const simd_vec here[SIMD_REGS_PER_BLOCK],
+                const simd_vec next[SIMD_REGS_PER_BLOCK], const needle_vecs *v,
+                const needle_middle *mid, unsigned w, int kind, int shape, bool fold,
+                int middles, bool crlf, bool rare)
 {
     const size_t m = shape == ONE_UNIT ? 1 : shape == TWO_UNITS ? 2 : q->needle_len;
     simd_mask sep[SIMD_REGS_PER_BLOCK], pairs[SIMD_REGS_PER_BLOCK];
     for (unsigned k = 0; k < SIMD_REGS_PER_BLOCK; k++) {
-        const char *at = (const char *)q->text + p + k * SIMD_BYTES;
-        sep[k] = simd_separators(kind, bytes[k], v->spaces);
+        sep[k] = simd_separators(kind, here[k], v->spaces);
         if (shape == ONE_UNIT && !fold) {   /* one compare, not a test: bytes 1.15x */
-            pairs[k] = simd_and_eq(1, simd_all_lanes(), bytes[k], v->first[0]);
+            pairs[k] = simd_and_eq(1, simd_all_lanes(), here[k], v->first[0]);
             continue;
         }
-        simd_tests pair = test_unit(simd_tests_all(), bytes[k], v->first, fold);
+        simd_tests pair = test_unit(simd_tests_all(), here[k], v->first, fold);
         if (shape >= TWO_UNITS)
-            pair = test_unit(pair, simd_load(at + m - 1), v->last, fold);
+            pair = test_unit(pair, paired_units(q, p, w, here, next, k, m - 1), v->last, fold);
         for (int j = 0; j < middles; j++)
-            pair = test_unit(pair, simd_load(at + 1 + j), mid->units_at[j], fold);
+            pair = test_unit(pair, paired_units(q, p, w, here, next, k, 1 + (size_t)j),
+                             mid->units_at[j], fold);
         pairs[k] = simd_passed(pair);
     }
     paired_masks b = {simd_block_bits(sep), 0, simd_block_bits(pairs)};
+    if (kind == KIND_STR && w > 1 && rare)
+        b.sep |= wide_spaces_of(q, p, w, here);
     b.ends = b.sep;
     if (kind == KIND_LINES && crlf)
-        b.ends |= crlf_of((const char *)q->text + p);
+        b.ends |= crlf_of(q, p, w, here);
     return b;
-}
-
-/* The registers of the block at `at`, each loaded once. */
-static inline __attribute__((always_inline)) void
-load_block(const char *at, simd_vec bytes[SIMD_REGS_PER_BLOCK])
-{
-    for (unsigned k = 0; k < SIMD_REGS_PER_BLOCK; k++)
-        bytes[k] = simd_load_once(at + k * SIMD_BYTES);
 }
 
 /* The words of the needle among the candidates of the blocks at p, p + 64,
@@ -1111,9 +1103,9 @@ load_block(const char *at, simd_vec bytes[SIMD_REGS_PER_BLOCK])
  * its registers in memory, at 0.4x the rate of a needle of 2 units). */
 static inline __attribute__((always_inline)) size_t
 paired_verify(const wc_query *q, size_t p, const uint64_t *candidates, unsigned blocks,
-              const needle_middle *mid, bool fold)
+              const needle_middle *mid, unsigned w, bool fold)
 {
-    const char *text = q->text;
+    const char *text = q->text, *needle = q->needle;
     uint64_t any = 0;
     for (unsigned k = 0; k < blocks; k++)
         any |= candidates[k];
@@ -1121,22 +1113,27 @@ paired_verify(const wc_query *q, size_t p, const uint64_t *candidates, unsigned 
         return 0;
     size_t count = 0;
     for (unsigned k = 0; k < blocks; k++)
-        for (uint64_t match = candidates[k]; match; match &= match - 1)
-            count += middle_equal(text + p + 64 * k + (size_t)__builtin_ctzll(match) + 1, mid,
-                                  q->needle, fold);
+        for (uint64_t match = candidates[k]; match; match &= match - 1) {
+            const size_t i = p + 64 * k + (size_t)__builtin_ctzll(match);
+            count += w == 1 ? middle_equal(text + i + 1, mid, needle, fold)
+                            : wc_bytes_equal(text + (i + 1) * w, needle + w, mid->units * w,
+                                             false);
+        }
     return count;
 }
 
 /* The groups of the paired scan from *p_inout while p <= last, *here and
- * *heads holding the block at p; with `streaming`, the text fetched ahead
- * (a loop of its own, as the block scan's); `middles` as paired_classify
- * takes it, or -1 for a middle compared at each candidate (a loop for each: a test of it in the loop
- * kept the needle's registers in memory, and LONGER needles ran at
- * 0.7x). */
+ * *heads holding the block at p and `ahead` the narrowed registers of the
+ * block after it; with `streaming`, the text fetched ahead (a loop of its
+ * own, as the block scan's); `middles` as paired_classify takes it, or -1
+ * for a middle compared at each candidate (a loop for each: a test of it
+ * in the loop kept the needle's registers in memory, and LONGER needles
+ * ran at 0.7x). */
 static inline __attribute__((always_inline)) size_t
 paired_loop(const wc_query *q, size_t *p_inout, size_t last, paired_masks *here_inout,
-            uint64_t *heads_inout, const needle_vecs *nv, const needle_middle *md, int kind,
-            int shape, bool fold, bool streaming, int middles)
+            uint64_t *heads_inout, simd_vec ahead[SIMD_REGS_PER_BLOCK], const needle_vecs *nv,
+            const needle_middle *md, unsigned w, int kind, int shape, bool fold, bool streaming,
+            int middles)
 {
     const char *text = q->text;
     const needle_vecs v = *nv;
@@ -1145,23 +1142,33 @@ paired_loop(const wc_query *q, size_t *p_inout, size_t last, paired_masks *here_
     paired_masks here = *here_inout;
     uint64_t heads = *heads_inout;
     size_t count = 0, p = *p_inout;
+    /* The group's blocks and the one after it, narrowed (or loaded) once
+     * for the group's tests and the masks (left to itself, the compiler
+     * loaded each block at each use); the one after is the next group's
+     * first. */
+    simd_vec group[PAIRED_GROUP + 1][SIMD_REGS_PER_BLOCK];
+    for (unsigned r = 0; r < SIMD_REGS_PER_BLOCK; r++)
+        group[PAIRED_GROUP][r] = ahead[r];
     for (; p <= last; p += 64 * PAIRED_GROUP) {
         if (streaming)
-            fetch_ahead(text, p, 1, PAIRED_GROUP);
-        /* The group's blocks, loaded once for the "\r" test and the masks
-         * (left to itself, the compiler loaded each block at each use). */
-        simd_vec group[PAIRED_GROUP][SIMD_REGS_PER_BLOCK];
-        for (unsigned k = 0; k < PAIRED_GROUP; k++)
-            load_block(text + p + 64 * (k + 1), group[k]);
+            fetch_ahead(text, p, w, PAIRED_GROUP);
+        for (unsigned r = 0; r < SIMD_REGS_PER_BLOCK; r++)
+            group[0][r] = group[PAIRED_GROUP][r];
+        for (unsigned k = 1; k <= PAIRED_GROUP; k++)
+            load_block(text + (p + 64 * (k + 1)) * w, w, group[k]);
         const bool crlf = kind == KIND_LINES
                           && simd_holds(group[0], PAIRED_GROUP * SIMD_REGS_PER_BLOCK,
                                         simd_splat(1, '\r'));
+        const bool rare = kind == KIND_STR && w > 1
+                          && simd_holds(group[0], PAIRED_GROUP * SIMD_REGS_PER_BLOCK,
+                                        simd_splat(1, 0xFF));
         /* The starts of each block paired with the ends m units on, in it
          * and the block after. */
         uint64_t candidates[PAIRED_GROUP];
         for (unsigned k = 0; k < PAIRED_GROUP; k++) {
-            const paired_masks next = paired_classify(q, p + 64 * (k + 1), group[k], &v, mid,
-                                                      kind, shape, fold, middles, crlf);
+            const paired_masks next = paired_classify(q, p + 64 * (k + 1), group[k], group[k + 1],
+                                                      &v, mid, w, kind, shape, fold, middles,
+                                                      crlf, rare);
             candidates[k] = heads & window(here.ends, next.ends, m);
             if (middles >= 0)
                 count += (size_t)__builtin_popcountll(candidates[k]);
@@ -1169,7 +1176,7 @@ paired_loop(const wc_query *q, size_t *p_inout, size_t last, paired_masks *here_
             here = next;
         }
         if (middles < 0)
-            count += paired_verify(q, p, candidates, PAIRED_GROUP, mid, fold);
+            count += paired_verify(q, p, candidates, PAIRED_GROUP, mid, w, fold);
     }
     *here_inout = here;
     *heads_inout = heads;
@@ -1182,11 +1189,11 @@ paired_loop(const wc_query *q, size_t *p_inout, size_t last, paired_masks *here_
  * candidate. */
 static inline __attribute__((always_inline)) size_t
 paired_loops(const wc_query *q, size_t *p, size_t last, paired_masks *here, uint64_t *heads,
-             const needle_vecs *v, const needle_middle *mid, int kind, int shape, bool fold,
-             bool streaming)
+             simd_vec ahead[SIMD_REGS_PER_BLOCK], const needle_vecs *v, const needle_middle *mid,
+             unsigned w, int kind, int shape, bool fold, bool streaming)
 {
 #define PAIRED_LOOP(middles)                                                                   \
-    paired_loop(q, p, last, here, heads, v, mid, kind, shape, fold, streaming, middles)
+    paired_loop(q, p, last, here, heads, ahead, v, mid, w, kind, shape, fold, streaming, middles)
     if (shape != LONGER)
         return PAIRED_LOOP(0);
     switch (mid->units) {
@@ -1202,32 +1209,35 @@ paired_loops(const wc_query *q, size_t *p, size_t last, paired_masks *here, uint
  * block after it stays inside the text (a block's loads reach 62 units past
  * it, its "\n" test one); the starts before and after by the block scan. */
 static inline __attribute__((always_inline)) size_t
-simd_scan_paired(const wc_query *q, size_t begin, size_t end, int kind, int shape, bool fold,
-                 block_scan_fn blocks)
+simd_scan_paired(const wc_query *q, size_t begin, size_t end, unsigned w, int kind, int shape,
+                 bool fold, block_scan_fn blocks)
 {
     const char *text = q->text;
     const size_t len = q->text_len, span = 64 * PAIRED_GROUP;
-    size_t p = aligned_start(text, begin, 1);
+    size_t p = aligned_start(text, begin, w);
     if (p + span > end || p + span + 128 > len)
         return blocks(q, begin, end);
     needle_vecs v;
-    needle_vecs_of(q, 1, fold, &v);
+    needle_vecs_of(q, w, fold, &v);
     needle_middle mid = {0};
     if (shape == LONGER)
-        mid = needle_middle_of(q, 1, fold);
+        mid = needle_middle_of(q, w, fold);
     size_t count = p > begin ? blocks(q, begin, p) : 0;
-    simd_vec first[SIMD_REGS_PER_BLOCK];
-    load_block(text + p, first);
+    simd_vec first[SIMD_REGS_PER_BLOCK], ahead[SIMD_REGS_PER_BLOCK];
+    load_block(text + p * w, w, first);
+    load_block(text + (p + 64) * w, w, ahead);
     const int middles = shape != LONGER ? 0 : mid.units <= MIDDLE_COMPARED_IN_REGISTERS
                                               ? (int)mid.units : -1;
-    paired_masks here = paired_classify(q, p, first, &v, &mid, kind, shape, fold, middles,
-                                        kind == KIND_LINES);
-    uint64_t heads = here.pairs & (here.sep << 1 | wc_word_starts_at(q->rule, text, len, p, 1));
+    paired_masks here = paired_classify(q, p, first, ahead, &v, &mid, w, kind, shape, fold,
+                                        middles, true, true);
+    uint64_t heads = here.pairs & (here.sep << 1 | wc_word_starts_at(q->rule, text, len, p, w));
     const size_t last = len - span - 128 < end - span ? len - span - 128 : end - span;
-    if (len >= STREAMING_MIN_BYTES)
-        count += paired_loops(q, &p, last, &here, &heads, &v, &mid, kind, shape, fold, true);
+    if (len * w >= STREAMING_MIN_BYTES)
+        count += paired_loops(q, &p, last, &here, &heads, ahead, &v, &mid, w, kind, shape, fold,
+                              true);
     else
-        count += paired_loops(q, &p, last, &here, &heads, &v, &mid, kind, shape, fold, false);
+        count += paired_loops(q, &p, last, &here, &heads, ahead, &v, &mid, w, kind, shape, fold,
+                              false);
     return p < end ? count + blocks(q, p, end) : count;
 }
 
@@ -1328,9 +1338,7 @@ simd_count_short(const wc_query *q, size_t end, unsigned w, int kind, int shape,
         if (begin == 0 && q->text_len <= 64)                                                   \
             return name##_short(q, end);                                                       \
         if (SIMD_PAIRED(w, kind, shape))                                                       \
-            return simd_scan_paired(q, begin, end, kind, shape, fold, name##_blocks);          \
-        if (SIMD_WINDOWED(w, kind, shape))                                                     \
-            return simd_scan_windowed(q, begin, end, w, kind, shape, fold, name##_blocks);     \
+            return simd_scan_paired(q, begin, end, w, kind, shape, fold, name##_blocks);       \
         if (SIMD_SHIFTED(w, kind, shape))                                                      \
             return simd_scan_shifted(q, begin, end, w, kind, shape, fold, name##_blocks);      \
         return simd_scan_blocks(q, begin, end, w, kind, shape, fold, name##_edge);             \

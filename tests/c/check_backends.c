@@ -136,47 +136,105 @@ static const struct {
 };
 
 /* Texts of common words whose one rare unit stands at every place in turn,
- * under the rules it is rare for: a str's sep=None with one unit its
- * whitespace has beyond bytes' (\x1c-\x1f, 0x85, 0xA0, or any from 0x80),
- * where the shifted scan takes bytes' separators for the blocks with none
- * on either side, and must not for the blocks beside it; and sep=" " with
- * one "\r" (a "\r\n" where a "\n" follows), which the paired scan looks for
- * in groups of blocks and must find in each. Long enough for several
- * groups. */
+ * in each width, under the rules it is rare for: a str's sep=None with one
+ * unit its whitespace has beyond bytes' (\x1c-\x1f, 0x85, 0xA0, or any from
+ * 0x80; in the wide forms also its whitespace from U+0100 and a unit that
+ * narrows to 0xFF like it), where the scans take bytes' separators for the
+ * blocks with none on either side, or look for wide whitespace only in
+ * groups of blocks with a unit narrowed to 0xFF, and must not miss the
+ * blocks beside them; and sep=" " with one "\r" (a "\r\n" where it comes
+ * before a "\n"), which the paired scan looks for in groups of blocks and
+ * must find in each, on either side of a block's edge. Long enough for several groups. */
 static int check_one_rare_unit(const wc_backend *const *all, size_t nbackends, size_t *checks)
 {
+    static const uint32_t str_rares[] = {0x1C, 0x1F, 0x85, 0xA0, 0x80, 0xE9, 0x1680, 0x3000,
+                                         0x2028, 0x100, 0x1F600, 0},
+                          cr[] = {'\r', 0};
     static const struct {
         wc_rule rule;
-        const char *rares;
+        const uint32_t *rares;
+        unsigned widths;   /* bit w for each width */
     } cases[] = {
-        {{WC_SPACES, true, false, {0x85, 0xA0}, false}, "\x1c\x1f\x85\xa0\x80\xe9"},
-        {{WC_SPACES, true, false, {0x85, 0xA0}, true}, "\x1c\x1f\x85\xa0\x80\xe9"},
-        {{WC_SPACES, true, false, {0xA0, ' '}, false}, "\x1c\x1f\x85\xa0\x80\xe9"},
-        {{WC_LINES, false, false, {' ', ' '}, false}, "\r"},
-        {{WC_LINES, false, false, {' ', ' '}, true}, "\r"},
+        {{WC_SPACES, true, false, {0x85, 0xA0}, false}, str_rares, 2 | 4 | 16},
+        {{WC_SPACES, true, false, {0x85, 0xA0}, true}, str_rares, 2},
+        {{WC_SPACES, true, false, {0xA0, ' '}, false}, str_rares, 2},
+        {{WC_LINES, false, false, {' ', ' '}, false}, cr, 2 | 4 | 16},
+        {{WC_LINES, false, false, {' ', ' '}, true}, cr, 2},
     };
     static const char *const needles[] = {"ab", "a", "abc", "abcd", "abcdefghij", "x"};
     enum { LEN = 1100 };
-    uint8_t *const end = guarded_end(LEN);
+    uint8_t *const end = guarded_end(LEN * 4);
+    uint8_t needle[16 * 4];
     for (size_t r = 0; r < sizeof cases / sizeof cases[0]; r++)
+    for (unsigned w = 1; w <= 4; w *= 2)
     for (size_t n = 0; n < sizeof needles / sizeof needles[0]; n++)
-    for (const char *rare = cases[r].rares; *rare; rare++)
+    for (const uint32_t *rare = cases[r].rares; *rare; rare++)
     for (size_t at = 0; at < LEN; at++) {
         const wc_rule *rule = &cases[r].rule;
-        const char *needle = needles[n];
-        const size_t m = strlen(needle);
-        uint8_t *text = end - LEN;
-        for (size_t i = 0; i < LEN; i++)   /* "ab abcd abc a abcdefghij x\nab ..." */
-            text[i] = (uint8_t)"ab abcd abc a abcdefghij x\n"[i % 27];
-        text[at] = (uint8_t)*rare;
-        const size_t expected = reference_count(text, LEN, (const uint8_t *)needle, m, 1, rule);
-        const wc_query q = {text, LEN, needle, m, 1, rule};
+        if (!(cases[r].widths >> w & 1) || *rare >> (8 * w) != 0)
+            continue;
+        const size_t m = strlen(needles[n]);
+        uint8_t *text = end - LEN * w;
+        /* "ab abcd abc a abcdefghij x\nab ..." with the rare unit put in at
+         * `at` (so that a "\r" makes "x\r\n" too) */
+        for (size_t i = 0; i < LEN; i++) {
+            uint32_t u = (uint8_t)"ab abcd abc a abcdefghij x\n"[(i - (i > at)) % 27];
+            memcpy(text + i * w, i == at ? rare : &u, w);   /* little-endian */
+        }
+        for (size_t j = 0; j < m; j++) {
+            uint32_t u = (uint8_t)needles[n][j];
+            memcpy(needle + j * w, &u, w);
+        }
+        const size_t expected = reference_count(text, LEN, needle, m, w, rule);
+        const wc_query q = {text, LEN, needle, m, w, rule};
         for (size_t b = 0; b < nbackends; b++) {
             size_t got = wc_count_words(all[b], &q, 1, 0);
             (*checks)++;
             if (got != expected) {
-                fprintf(stderr, "%s: case %zu, needle %s, rare unit 0x%02x at %zu: %zu, "
-                        "reference %zu\n", all[b]->name, r, needle, (uint8_t)*rare, at, got,
+                fprintf(stderr, "%s: case %zu, width %u, needle %s, rare unit 0x%x at %zu: %zu, "
+                        "reference %zu\n", all[b]->name, r, w, needles[n], *rare, at, got,
+                        expected);
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Texts of short lines ended by "\r\n" (and a lone "\r"), in each width and
+ * at every alignment: a word ends before the "\r" of a "\r\n", which may be
+ * a block's last unit and its "\n" the next block's first. */
+static int check_crlf_at_every_edge(const wc_backend *const *all, size_t nbackends,
+                                    size_t *checks)
+{
+    static const char *const lines[] = {"x\r\n", "ab x\r\n", "x\r\nab x\r\r\n", "x \r\n"};
+    static const char *const needles[] = {"x", "ab"};
+    const wc_rule *rule = &WC_RULE_LINES;
+    enum { LEN = 1100 };
+    uint8_t *const end = guarded_end(LEN * 4);
+    uint8_t needle[2 * 4];
+    for (unsigned w = 1; w <= 4; w *= 2)
+    for (size_t l = 0; l < sizeof lines / sizeof lines[0]; l++)
+    for (size_t n = 0; n < sizeof needles / sizeof needles[0]; n++)
+    for (size_t len = LEN - 64; len < LEN; len++) {
+        const size_t m = strlen(needles[n]), period = strlen(lines[l]);
+        uint8_t *text = end - len * w;
+        for (size_t i = 0; i < len; i++) {
+            uint32_t u = (uint8_t)lines[l][i % period];
+            memcpy(text + i * w, &u, w);
+        }
+        for (size_t j = 0; j < m; j++) {
+            uint32_t u = (uint8_t)needles[n][j];
+            memcpy(needle + j * w, &u, w);
+        }
+        const size_t expected = reference_count(text, len, needle, m, w, rule);
+        const wc_query q = {text, len, needle, m, w, rule};
+        for (size_t b = 0; b < nbackends; b++) {
+            size_t got = wc_count_words(all[b], &q, 1, 0);
+            (*checks)++;
+            if (got != expected) {
+                fprintf(stderr, "%s: width %u, lines of %s, needle %s, text %zu units: %zu, "
+                        "reference %zu\n", all[b]->name, w, lines[l], needles[n], len, got,
                         expected);
                 return 1;
             }
@@ -241,7 +299,8 @@ int main(void)
             }
         }
     }
-    if (check_one_rare_unit(all, nbackends, &checks))
+    if (check_one_rare_unit(all, nbackends, &checks)
+        || check_crlf_at_every_edge(all, nbackends, &checks))
         return 1;
     printf("check_backends: ok, %zu counts agree (backends:", checks);
     for (size_t b = 0; b < nbackends; b++)
