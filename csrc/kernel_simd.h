@@ -83,6 +83,14 @@
  * starts decided register by register from four loads (the unit before,
  * the first, the last, the one after), nothing carried between blocks.
  *
+ * THE PAIRED SCAN (below) is the block scan with two masks where it had
+ * four: the first and the last unit are tested together in the register
+ * (pairs), from a second load at the last unit's offset or, in the wide
+ * forms, from the block's narrowed register shifted against the next
+ * one's; a start's neighbours stay shifts of the separators' mask. Where a
+ * mask moved to a general register is dear (two cycles on Zen 4), two a
+ * block cost less than the shifted scan's loads across cache lines.
+ *
  * PER BACKEND, what a block of 64 units costs and why:
  *   avx512bw  the paired scan for every form and rule but UTF-8's and a
  *             wide text by bytes' sep=None: the block loaded once where it
@@ -1137,16 +1145,18 @@ paired_verify(const wc_query *q, size_t p, const uint64_t *candidates, unsigned 
 
 /* The groups of the paired scan from *p_inout while p <= last, *here and
  * *heads holding the block at p and `ahead` the narrowed registers of the
- * block after it; with `streaming`, the text fetched ahead (a loop of its
- * own, as the block scan's); `middles` as paired_classify takes it, or -1
- * for a middle compared at each candidate (a loop for each: a test of it
- * in the loop kept the needle's registers in memory, and LONGER needles
- * ran at 0.7x). */
+ * block after it; `middles` as paired_classify takes it, or -1 for a middle
+ * compared at each candidate (a loop for each: a test of it in the loop
+ * kept the needle's registers in memory, and LONGER needles ran at 0.7x).
+ * A text read from memory is not fetched ahead, as the other scans fetch
+ * it: the CPU's own prefetch keeps up with the groups' aligned loads, and
+ * fetches 8 KiB ahead cost 128 M units 0.8x (A/B by turns on Zen 4, "is",
+ * without them against with them: bytes 1.25x, 2-byte 1.17x, 4-byte
+ * 1.36x). */
 static inline __attribute__((always_inline)) size_t
 paired_loop(const wc_query *q, size_t *p_inout, size_t last, paired_masks *here_inout,
             uint64_t *heads_inout, simd_vec ahead[SIMD_REGS_PER_BLOCK], const needle_vecs *nv,
-            const needle_middle *md, unsigned w, int kind, int shape, bool fold, bool streaming,
-            int middles)
+            const needle_middle *md, unsigned w, int kind, int shape, bool fold, int middles)
 {
     const char *text = q->text;
     const needle_vecs v = *nv;
@@ -1163,8 +1173,6 @@ paired_loop(const wc_query *q, size_t *p_inout, size_t last, paired_masks *here_
     for (unsigned r = 0; r < SIMD_REGS_PER_BLOCK; r++)
         group[PAIRED_GROUP][r] = ahead[r];
     for (; p <= last; p += 64 * PAIRED_GROUP) {
-        if (streaming)
-            fetch_ahead(text, p, w, PAIRED_GROUP);
         for (unsigned r = 0; r < SIMD_REGS_PER_BLOCK; r++)
             group[0][r] = group[PAIRED_GROUP][r];
         for (unsigned k = 1; k <= PAIRED_GROUP; k++)
@@ -1203,10 +1211,10 @@ paired_loop(const wc_query *q, size_t *p_inout, size_t last, paired_masks *here_
 static inline __attribute__((always_inline)) size_t
 paired_loops(const wc_query *q, size_t *p, size_t last, paired_masks *here, uint64_t *heads,
              simd_vec ahead[SIMD_REGS_PER_BLOCK], const needle_vecs *v, const needle_middle *mid,
-             unsigned w, int kind, int shape, bool fold, bool streaming)
+             unsigned w, int kind, int shape, bool fold)
 {
 #define PAIRED_LOOP(middles)                                                                   \
-    paired_loop(q, p, last, here, heads, ahead, v, mid, w, kind, shape, fold, streaming, middles)
+    paired_loop(q, p, last, here, heads, ahead, v, mid, w, kind, shape, fold, middles)
     if (shape != LONGER)
         return PAIRED_LOOP(0);
     if (mid->units > PAIRED_MIDDLES_IN_REGISTERS(w))
@@ -1247,12 +1255,7 @@ simd_scan_paired(const wc_query *q, size_t begin, size_t end, unsigned w, int ki
                                         middles, true, true);
     uint64_t heads = here.pairs & (here.sep << 1 | wc_word_starts_at(q->rule, text, len, p, w));
     const size_t last = len - span - 128 < end - span ? len - span - 128 : end - span;
-    if (len * w >= STREAMING_MIN_BYTES)
-        count += paired_loops(q, &p, last, &here, &heads, ahead, &v, &mid, w, kind, shape, fold,
-                              true);
-    else
-        count += paired_loops(q, &p, last, &here, &heads, ahead, &v, &mid, w, kind, shape, fold,
-                              false);
+    count += paired_loops(q, &p, last, &here, &heads, ahead, &v, &mid, w, kind, shape, fold);
     return p < end ? count + blocks(q, p, end) : count;
 }
 

@@ -135,6 +135,30 @@ static const struct {
     {"sep=None, str", 4, {WC_SPACES, true, false, {0x85, 0xA0}, false}},
 };
 
+/* n units of width w at `out` from the bytes of s. */
+static void widen(uint8_t *out, const char *s, size_t n, unsigned w)
+{
+    for (size_t j = 0; j < n; j++) {
+        uint32_t u = (uint8_t)s[j];
+        memcpy(out + j * w, &u, w);   /* little-endian */
+    }
+}
+
+/* The first backend whose count of q is not `expected` (its count in
+ * *got), or NULL. */
+static const char *first_disagreeing(const wc_backend *const *all, size_t nbackends,
+                                     const wc_query *q, size_t expected, size_t *got,
+                                     size_t *checks)
+{
+    for (size_t b = 0; b < nbackends; b++) {
+        *got = wc_count_words(all[b], q, 1, 0);
+        (*checks)++;
+        if (*got != expected)
+            return all[b]->name;
+    }
+    return NULL;
+}
+
 /* Texts of common words whose one rare unit stands at every place in turn,
  * in each width, under the rules it is rare for: a str's sep=None with one
  * unit its whitespace has beyond bytes' (\x1c-\x1f, 0x85, 0xA0, or any from
@@ -181,21 +205,15 @@ static int check_one_rare_unit(const wc_backend *const *all, size_t nbackends, s
             uint32_t u = (uint8_t)"ab abcd abc a abcdefghij x\n"[(i - (i > at)) % 27];
             memcpy(text + i * w, i == at ? rare : &u, w);   /* little-endian */
         }
-        for (size_t j = 0; j < m; j++) {
-            uint32_t u = (uint8_t)needles[n][j];
-            memcpy(needle + j * w, &u, w);
-        }
+        widen(needle, needles[n], m, w);
         const size_t expected = reference_count(text, LEN, needle, m, w, rule);
         const wc_query q = {text, LEN, needle, m, w, rule};
-        for (size_t b = 0; b < nbackends; b++) {
-            size_t got = wc_count_words(all[b], &q, 1, 0);
-            (*checks)++;
-            if (got != expected) {
-                fprintf(stderr, "%s: case %zu, width %u, needle %s, rare unit 0x%x at %zu: %zu, "
-                        "reference %zu\n", all[b]->name, r, w, needles[n], *rare, at, got,
-                        expected);
-                return 1;
-            }
+        size_t got;
+        const char *backend = first_disagreeing(all, nbackends, &q, expected, &got, checks);
+        if (backend) {
+            fprintf(stderr, "%s: case %zu, width %u, needle %s, rare unit 0x%x at %zu: %zu, "
+                    "reference %zu\n", backend, r, w, needles[n], *rare, at, got, expected);
+            return 1;
         }
     }
     return 0;
@@ -219,25 +237,17 @@ static int check_crlf_at_every_edge(const wc_backend *const *all, size_t nbacken
     for (size_t len = LEN - 64; len < LEN; len++) {
         const size_t m = strlen(needles[n]), period = strlen(lines[l]);
         uint8_t *text = end - len * w;
-        for (size_t i = 0; i < len; i++) {
-            uint32_t u = (uint8_t)lines[l][i % period];
-            memcpy(text + i * w, &u, w);
-        }
-        for (size_t j = 0; j < m; j++) {
-            uint32_t u = (uint8_t)needles[n][j];
-            memcpy(needle + j * w, &u, w);
-        }
+        for (size_t i = 0; i < len; i += period)
+            widen(text + i * w, lines[l], len - i < period ? len - i : period, w);
+        widen(needle, needles[n], m, w);
         const size_t expected = reference_count(text, len, needle, m, w, rule);
         const wc_query q = {text, len, needle, m, w, rule};
-        for (size_t b = 0; b < nbackends; b++) {
-            size_t got = wc_count_words(all[b], &q, 1, 0);
-            (*checks)++;
-            if (got != expected) {
-                fprintf(stderr, "%s: width %u, lines of %s, needle %s, text %zu units: %zu, "
-                        "reference %zu\n", all[b]->name, w, lines[l], needles[n], len, got,
-                        expected);
-                return 1;
-            }
+        size_t got;
+        const char *backend = first_disagreeing(all, nbackends, &q, expected, &got, checks);
+        if (backend) {
+            fprintf(stderr, "%s: width %u, lines of %s, needle %s, text %zu units: %zu, "
+                    "reference %zu\n", backend, w, lines[l], needles[n], len, got, expected);
+            return 1;
         }
     }
     return 0;
