@@ -1448,7 +1448,12 @@ simd_separators_at(const wc_rule *rule, const void *text, size_t len, size_t p,
 {
     const wc_query q = {.text = text, .text_len = len, .width = w, .rule = rule};
     needle_vecs nv;
-    str_spaces_of(rule, nv.spaces);
+    /* (Made only where the rule has them: a str's tables, made anew for
+     * every 64 units, cost the word tables of the other rules 1-2%.) */
+    if (rule_kind(rule) == KIND_STR)
+        str_spaces_of(rule, nv.spaces);
+    else
+        nv.spaces[0] = nv.spaces[1] = simd_splat(1, ' ');
     nv.first[0] = nv.first[1] = nv.last[0] = nv.last[1] = simd_splat(1, '\n');
     block_masks b;
     /* ONE_UNIT with "\n" as the needle's unit: first holds the "\n"s. */

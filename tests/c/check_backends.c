@@ -195,7 +195,7 @@ static int check_one_rare_unit(const wc_backend *const *all, size_t nbackends, s
     for (const uint32_t *rare = cases[r].rares; *rare; rare++)
     for (size_t at = 0; at < LEN; at++) {
         const wc_rule *rule = &cases[r].rule;
-        if (!(cases[r].widths >> w & 1) || *rare >> (8 * w) != 0)
+        if (!(cases[r].widths >> w & 1) || (w < 4 && *rare >> (8 * w) != 0))
             continue;
         const size_t m = strlen(needles[n]);
         uint8_t *text = end - LEN * w;
