@@ -75,12 +75,8 @@ static inline simd_mask simd_all_lanes(void) { return ~(simd_mask)0; }
 
 /* 64 units as 64 bytes, saturating (see kernel_simd.h), in the order the
  * packs leave them: they work within each 128-bit quarter, so quarter L
- * holds 16 / w units of each loaded register's quarter L in turn. The
- * shifted scan takes them so (it ANDs registers narrowed alike, so each
- * bit j stands for the start simd_unordered_unit(w, j) of them all, and
- * counts bits in any order): a permute less for each of its four loads. */
-#define SIMD_HAS_NARROW_UNORDERED
-static inline simd_vec simd_narrow_unordered(const char *at, unsigned w)
+ * holds 16 / w units of each loaded register's quarter L in turn. */
+static inline simd_vec narrow_packed(const char *at, unsigned w)
 {
     if (w == 1)
         return simd_load(at);
@@ -90,17 +86,10 @@ static inline simd_vec simd_narrow_unordered(const char *at, unsigned w)
                                _mm512_packus_epi32(simd_load(at + 128), simd_load(at + 192)));
 }
 
-/* The unit of the 64 that byte j of simd_narrow_unordered holds. */
-static inline unsigned simd_unordered_unit(unsigned w, unsigned j)
-{
-    const unsigned quarter = j / 16, k = j % 16, per_register = 16 / w;
-    return w == 1 ? j : (k / per_register) * (64 / w) + quarter * per_register + k % per_register;
-}
-
 /* 64 units as 64 bytes in order: a permute puts the quarters back. */
 static inline simd_vec simd_narrow(const char *at, unsigned w)
 {
-    const simd_vec packed = simd_narrow_unordered(at, w);
+    const simd_vec packed = narrow_packed(at, w);
     if (w == 1)
         return packed;
     if (w == 2)

@@ -110,15 +110,17 @@
  *             separators by sep=None, in every scan: two shuffles by the
  *             bytes' nibbles and a test (simd_nibbles), not four compares
  *             and three ORs of masks (1-byte 22 -> 43, 2-byte 15 -> 26).
- *             Each test of the shifted scan a ternary-logic OR of misses,
- *             one test-into-mask a register (simd_tests: a masked compare a
- *             test, on Zen 5 1-byte 27 -> 41 G chars/s at 1 M); it takes
- *             the 2-byte form's VERIFIED needles, each of its four loads two
- *             loads and a pack, the bytes left in the packs' order
- *             (simd_narrow_unordered; a permute more a load cost 8%). The
- *             4-byte form's VERIFIED needles and UTF-8's rule: the block
- *             scan, one register of narrowed units and four compares a
- *             block.
+ *             Each test a ternary-logic OR of misses, one test-into-mask a
+ *             register (simd_tests: a masked compare a test, on Zen 5 the
+ *             shifted scan's 1-byte rate 27 -> 41 G chars/s at 1 M). The
+ *             needles of the 2-byte form that hold a unit the narrowing does
+ *             not keep (VERIFIED) test it in the pairs' register in place of
+ *             the last (bett\u2019r in the Zen of Python: 0.33-0.38x -> 0.47x
+ *             of the 1-byte rate of "is", where the shifted scan's four
+ *             narrowed loads a block took them). The 4-byte form's needles
+ *             of over four units (VERIFIED ones too) and UTF-8's rule: the
+ *             block scan, one register of narrowed units and four compares
+ *             a block.
  *   avx2      the shifted scan for sep=" " and bytes' sep=None (two registers
  *             a block, the masks ANDed in registers and moved out once); a
  *             str's sep=None, whose separators are a range and two compares
@@ -161,11 +163,6 @@
  *     simd_block_bits(masks)        the compare results of a block's
  *                                   registers as 64 bits, bit k for byte k
  *                                   (with SIMD_HAS_BLOCK_BITS defined)
- *     simd_narrow_unordered(ptr, w) simd_narrow's bytes in the order its
- *                                   packs leave them, byte j being unit
- *     simd_unordered_unit(w, j)     of the register's units (with
- *                                   SIMD_HAS_NARROW_UNORDERED defined: the
- *                                   2-byte form's shifted scan)
  *     simd_tests, simd_tests_all(), the shifted scan's tests of a register's
  *     simd_test_eq(t, x, unit),     bytes, ANDed: x == unit; x == unit or
  *     simd_test_eq_either(t, x,     other (a letter's two cases, or unit
@@ -751,22 +748,7 @@ simd_scan_inside(const wc_query *q, size_t *p_inout, size_t last, block_words *h
 #define SIMD_SHIFTED_KIND(kind) (SIMD_BYTES >= 32 && ((kind) == KIND_LINES || (kind) == KIND_BYTES))
 #endif
 #define SIMD_SHIFTED(w, kind, shape)                                                           \
-    ((w) == 1 ? SIMD_SHIFTED_KIND(kind) && (shape) >= ONE_UNIT && (shape) <= LONGER             \
-              : (w) == 2 && SIMD_SHIFTED_WIDE && (kind) == KIND_LINES && (shape) >= ONE_UNIT    \
-                    && (shape) <= VERIFIED)
-#ifdef SIMD_HAS_NARROW_UNORDERED
-#define SIMD_SHIFTED_WIDE 1
-#else
-#define SIMD_SHIFTED_WIDE 0
-static inline simd_vec simd_narrow_unordered(const char *at, unsigned w) { return simd_narrow(at, w); }
-static inline unsigned simd_unordered_unit(unsigned w, unsigned j) { (void)w; return j; }
-#endif
-
-/* The start that bit `bit` of a block's shifted-scan masks stands for. */
-static inline size_t shifted_unit(unsigned w, unsigned bit)
-{
-    return bit / SIMD_BYTES * SIMD_BYTES + simd_unordered_unit(w, bit % SIMD_BYTES);
-}
+    ((w) == 1 && SIMD_SHIFTED_KIND(kind) && (shape) >= ONE_UNIT && (shape) <= LONGER)
 
 /* The middle of a LONGER needle (units 1 .. m-2), compared at a candidate
  * by one or two 8-byte loads when it has at most 16 units (a loop a unit
@@ -836,44 +818,28 @@ test_unit(simd_tests t, simd_vec x, const simd_vec unit[2], bool fold)
     return fold ? simd_test_eq_either(t, x, unit[0], unit[1]) : simd_test_eq(t, x, unit[0]);
 }
 
-/* The register of units d .. d+63 from the register's first (d >= -1),
- * narrowed in the order of simd_narrow_unordered. */
-static inline __attribute__((always_inline)) simd_vec
-neighbours(const char *at, unsigned w, int d)
-{
-    return simd_narrow_unordered(at + d * (ptrdiff_t)w, w);
-}
-
-/* The needle's words that start in the block of 64 units at p: in a wide
- * text each load narrowed as the block scan narrows (a VERIFIED needle's
- * candidates then compared whole). */
+/* The needle's words that start in the block of 64 bytes at p of a 1-byte
+ * text. */
 static inline __attribute__((always_inline)) size_t
 shifted_count_block(const wc_query *q, size_t p, const needle_vecs *v, const needle_middle *mid,
-                    unsigned w, int kind, int shape, bool fold)
+                    int kind, int shape, bool fold)
 {
     const char *text = q->text, *needle = q->needle;
     const size_t m = shape == ONE_UNIT ? 1 : shape == TWO_UNITS ? 2 : q->needle_len,
                  len = q->text_len;
-    /* A VERIFIED needle's candidates compare whole, so any unit may stand
-     * for the last: the one that narrows ambiguously is the rarer. */
-    const bool ambiguous_for_last = shape == VERIFIED && v->ambiguous_at;
-    const size_t last_at = ambiguous_for_last ? v->ambiguous_at : m - 1;
-    const simd_vec ambiguous_unit[2] = {v->ambiguous, v->ambiguous};
-    const simd_vec *last_unit = ambiguous_for_last ? ambiguous_unit : v->last;
     simd_mask ends[SIMD_REGS_PER_BLOCK], crs[SIMD_REGS_PER_BLOCK];
     for (unsigned k = 0; k < SIMD_REGS_PER_BLOCK; k++) {
-        const char *at = text + (p + k * SIMD_BYTES) * w;
-        simd_tests word = simd_test_separator(simd_tests_all(), kind,
-                                              neighbours(at, w, -1), v->spaces);
-        word = test_unit(word, neighbours(at, w, 0), v->first, fold);
+        const char *at = text + p + k * SIMD_BYTES;
+        simd_tests word = simd_test_separator(simd_tests_all(), kind, simd_load(at - 1),
+                                              v->spaces);
+        word = test_unit(word, simd_load(at), v->first, fold);
         if (shape >= TWO_UNITS)
-            word = test_unit(word, neighbours(at, w, (int)last_at), last_unit, fold);
+            word = test_unit(word, simd_load(at + m - 1), v->last, fold);
         if (shape == LONGER && mid->units <= MIDDLE_COMPARED_IN_REGISTERS)
             for (size_t j = 0; j < mid->units; j++)
-                word = test_unit(word, neighbours(at, w, (int)(1 + j)),
-                                 mid->units_at[j], fold);
+                word = test_unit(word, simd_load(at + 1 + j), mid->units_at[j], fold);
         /* The word's ends: a separator after it, or a "\r". */
-        const simd_vec after = neighbours(at, w, (int)m);
+        const simd_vec after = simd_load(at + m);
         ends[k] = simd_passed(simd_test_separator(word, kind, after, v->spaces));
         if (kind == KIND_LINES)
             crs[k] = simd_passed(simd_test_eq(word, after, simd_splat(1, '\r')));
@@ -881,22 +847,16 @@ shifted_count_block(const wc_query *q, size_t p, const needle_vecs *v, const nee
     uint64_t match = simd_block_bits(ends);
     if (kind == KIND_LINES)
         for (uint64_t c = simd_block_bits(crs); c; c &= c - 1) {
-            const size_t i = p + shifted_unit(w, (unsigned)__builtin_ctzll(c));
-            if (i + m + 1 < len && wc_load(text, i + m + 1, w) == '\n')
+            const size_t i = p + (size_t)__builtin_ctzll(c);
+            if (i + m + 1 < len && text[i + m + 1] == '\n')
                 match |= c & -c;
         }
-    if (shape != VERIFIED && (shape != LONGER || mid->units <= MIDDLE_COMPARED_IN_REGISTERS))
+    if (shape != LONGER || mid->units <= MIDDLE_COMPARED_IN_REGISTERS)
         return (size_t)__builtin_popcountll(match);
-    /* The units of a candidate still to compare, as count_block's: the
-     * middle ones (a 1-byte middle by middle_equal's 8-byte loads), or all. */
-    const size_t from = shape == VERIFIED ? 0 : 1, units = shape == VERIFIED ? m : m - 2;
+    /* The middles still to compare, by middle_equal's 8-byte loads. */
     size_t count = 0;
-    for (; match; match &= match - 1) {
-        const size_t i = p + shifted_unit(w, (unsigned)__builtin_ctzll(match));
-        count += w == 1 ? middle_equal(text + i + 1, mid, needle, fold)
-                        : wc_bytes_equal(text + (i + from) * w, needle + from * w, units * w,
-                                         false);
-    }
+    for (; match; match &= match - 1)
+        count += middle_equal(text + p + (size_t)__builtin_ctzll(match) + 1, mid, needle, fold);
     return count;
 }
 
@@ -931,9 +891,10 @@ static inline __attribute__((always_inline)) bool str_rare_block(const char *at)
 }
 
 static inline __attribute__((always_inline)) size_t
-simd_scan_shifted(const wc_query *q, size_t begin, size_t end, unsigned w, int kind, int shape,
-                  bool fold, block_scan_fn blocks)
+simd_scan_shifted(const wc_query *q, size_t begin, size_t end, int kind, int shape, bool fold,
+                  block_scan_fn blocks)
 {
+    const unsigned w = 1;
     const char *text = q->text;
     const size_t m = q->needle_len, len = q->text_len;
     size_t p = aligned_start(text, begin, w);
@@ -943,7 +904,7 @@ simd_scan_shifted(const wc_query *q, size_t begin, size_t end, unsigned w, int k
      * separators where blocks p - 64 to p + 128 hold no rare byte: they hold
      * every unit the two blocks' loads reach. */
     const uint8_t *highs = q->rule->high_spaces;
-    const bool bytes_where_plain = w == 1 && kind == KIND_STR && (highs[0] == ' ' || highs[0] >= 0x80)
+    const bool bytes_where_plain = kind == KIND_STR && (highs[0] == ' ' || highs[0] >= 0x80)
                                    && (highs[1] == ' ' || highs[1] >= 0x80);
     /* Loads reach from p - 1 to p + 127 + m, a middle's to p + 144, and the
      * rare-byte test of the block after the two to p + 191 (m <= 62). */
@@ -967,11 +928,11 @@ simd_scan_shifted(const wc_query *q, size_t begin, size_t end, unsigned w, int k
         const bool rare_next = bytes_where_plain && str_rare_block(text + p + 64),
                    rare_after = bytes_where_plain && str_rare_block(text + p + 128);
         count += !bytes_where_plain || rare_before || rare_here || rare_next
-            ? shifted_count_block(q, p, &v, &mid, w, kind, shape, fold)
-            : shifted_count_block(q, p, &v, &mid, w, KIND_BYTES, shape, fold);
+            ? shifted_count_block(q, p, &v, &mid, kind, shape, fold)
+            : shifted_count_block(q, p, &v, &mid, KIND_BYTES, shape, fold);
         count += !bytes_where_plain || rare_here || rare_next || rare_after
-            ? shifted_count_block(q, p + 64, &v, &mid, w, kind, shape, fold)
-            : shifted_count_block(q, p + 64, &v, &mid, w, KIND_BYTES, shape, fold);
+            ? shifted_count_block(q, p + 64, &v, &mid, kind, shape, fold)
+            : shifted_count_block(q, p + 64, &v, &mid, KIND_BYTES, shape, fold);
         rare_before = rare_next;
         rare_here = rare_after;
     }
@@ -1002,7 +963,7 @@ simd_scan_shifted(const wc_query *q, size_t begin, size_t end, unsigned w, int k
  * ones at each candidate. */
 #ifdef SIMD_HAS_PAIRED
 #define SIMD_PAIRED(w, kind, shape)                                                            \
-    ((shape) >= ONE_UNIT && (shape) <= LONGER                                                  \
+    ((shape) >= ONE_UNIT && (shape) <= VERIFIED                                                \
      && ((w) == 1 ? (kind) != KIND_UTF8 : (kind) == KIND_LINES || (kind) == KIND_STR))
 #else
 #define SIMD_PAIRED(w, kind, shape) 0
@@ -1101,7 +1062,16 @@ paired_classify(const wc_query *q, size_t p, const simd_vec here[SIMD_REGS_PER_B
             continue;
         }
         simd_tests pair = test_unit(simd_tests_all(), here[k], v->first, fold);
-        if (shape >= TWO_UNITS)
+        if (shape == VERIFIED && m > 1) {
+            /* The unit the narrowing does not keep, the rarer, in place of
+             * the last (every candidate is compared whole). */
+            const simd_vec ambiguous[2] = {v->ambiguous, v->ambiguous};
+            pair = v->ambiguous_at
+                 ? test_unit(pair, paired_units(q, p, w, here, next, k, v->ambiguous_at),
+                             ambiguous, false)
+                 : test_unit(pair, paired_units(q, p, w, here, next, k, m - 1), v->last, false);
+        }
+        else if (shape >= TWO_UNITS && shape != VERIFIED)
             pair = test_unit(pair, paired_units(q, p, w, here, next, k, m - 1), v->last, fold);
         for (int j = 0; j < middles; j++)
             pair = test_unit(pair, paired_units(q, p, w, here, next, k, 1 + (size_t)j),
@@ -1119,12 +1089,13 @@ paired_classify(const wc_query *q, size_t p, const simd_vec here[SIMD_REGS_PER_B
 
 /* The words of the needle among the candidates of the blocks at p, p + 64,
  * ...: every candidate's middle compared (a LONGER needle's of more than
- * MIDDLE_COMPARED_IN_REGISTERS units; after the group's vector work, in a
- * loop of its own: inside it, the compares made the loop of the group keep
- * its registers in memory, at 0.4x the rate of a needle of 2 units). */
+ * PAIRED_MIDDLES_IN_REGISTERS units), or the whole of it (VERIFIED); after
+ * the group's vector work, in a loop of its own: inside it, the compares
+ * made the loop of the group keep its registers in memory, at 0.4x the
+ * rate of a needle of 2 units. */
 static inline __attribute__((always_inline)) size_t
 paired_verify(const wc_query *q, size_t p, const uint64_t *candidates, unsigned blocks,
-              const needle_middle *mid, unsigned w, bool fold)
+              const needle_middle *mid, unsigned w, int shape, bool fold)
 {
     const char *text = q->text, *needle = q->needle;
     uint64_t any = 0;
@@ -1136,9 +1107,12 @@ paired_verify(const wc_query *q, size_t p, const uint64_t *candidates, unsigned 
     for (unsigned k = 0; k < blocks; k++)
         for (uint64_t match = candidates[k]; match; match &= match - 1) {
             const size_t i = p + 64 * k + (size_t)__builtin_ctzll(match);
-            count += w == 1 ? middle_equal(text + i + 1, mid, needle, fold)
-                            : wc_bytes_equal(text + (i + 1) * w, needle + w, mid->units * w,
-                                             false);
+            if (shape == VERIFIED)
+                count += wc_bytes_equal(text + i * w, needle, q->needle_len * w, false);
+            else
+                count += w == 1 ? middle_equal(text + i + 1, mid, needle, fold)
+                                : wc_bytes_equal(text + (i + 1) * w, needle + w, mid->units * w,
+                                                 false);
         }
     return count;
 }
@@ -1197,7 +1171,7 @@ paired_loop(const wc_query *q, size_t *p_inout, size_t last, paired_masks *here_
             here = next;
         }
         if (middles < 0)
-            count += paired_verify(q, p, candidates, PAIRED_GROUP, mid, w, fold);
+            count += paired_verify(q, p, candidates, PAIRED_GROUP, mid, w, shape, fold);
     }
     *here_inout = here;
     *heads_inout = heads;
@@ -1215,6 +1189,8 @@ paired_loops(const wc_query *q, size_t *p, size_t last, paired_masks *here, uint
 {
 #define PAIRED_LOOP(middles)                                                                   \
     paired_loop(q, p, last, here, heads, ahead, v, mid, w, kind, shape, fold, middles)
+    if (shape == VERIFIED)
+        return PAIRED_LOOP(-1);
     if (shape != LONGER)
         return PAIRED_LOOP(0);
     if (mid->units > PAIRED_MIDDLES_IN_REGISTERS(w))
@@ -1249,8 +1225,9 @@ simd_scan_paired(const wc_query *q, size_t begin, size_t end, unsigned w, int ki
     simd_vec first[SIMD_REGS_PER_BLOCK], ahead[SIMD_REGS_PER_BLOCK];
     load_block(text + p * w, w, first);
     load_block(text + (p + 64) * w, w, ahead);
-    const int middles = shape != LONGER ? 0 : mid.units <= PAIRED_MIDDLES_IN_REGISTERS(w)
-                                              ? (int)mid.units : -1;
+    const int middles = shape == VERIFIED ? -1
+                      : shape != LONGER ? 0
+                      : mid.units <= PAIRED_MIDDLES_IN_REGISTERS(w) ? (int)mid.units : -1;
     paired_masks here = paired_classify(q, p, first, ahead, &v, &mid, w, kind, shape, fold,
                                         middles, true, true);
     uint64_t heads = here.pairs & (here.sep << 1 | wc_word_starts_at(q->rule, text, len, p, w));
@@ -1358,7 +1335,7 @@ simd_count_short(const wc_query *q, size_t end, unsigned w, int kind, int shape,
         if (SIMD_PAIRED(w, kind, shape) && PAIRED_NEEDLE(w, q->needle_len))                    \
             return simd_scan_paired(q, begin, end, w, kind, shape, fold, name##_blocks);       \
         if (SIMD_SHIFTED(w, kind, shape))                                                      \
-            return simd_scan_shifted(q, begin, end, w, kind, shape, fold, name##_blocks);      \
+            return simd_scan_shifted(q, begin, end, kind, shape, fold, name##_blocks);         \
         return simd_scan_blocks(q, begin, end, w, kind, shape, fold, name##_edge);             \
     }
 #define BLOCK_SCANS(prefix, w, kind, fold)                                                     \
