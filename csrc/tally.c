@@ -18,6 +18,10 @@
 #include "fault.h"
 #include "pool.h"
 
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
+#endif
+
 
 /* ---- the hash ----------------------------------------------------------- */
 
@@ -90,14 +94,21 @@ static inline uint64_t load8(const unsigned char *p)
     return x;
 }
 
-/* Short words, the common case, cost one mix: h = mix(head ^ (seed + n K)).
- * Longer ones chain a mix per 8 bytes, the last 8 read overlapping. With
- * the seed unknown, which words share a slot cannot be foreseen. */
+/* A short word's hash: one mix of its head and its tag (tally.h: its
+ * length in bytes, or in narrowed units). */
+static inline uint64_t short_hash(uint64_t head, unsigned tag, uint64_t seed)
+{
+    return mix((seed + (uint64_t)tag * 0x9e3779b97f4a7c15u) ^ head);
+}
+
+/* Short words, the common case, cost one mix. Longer ones chain a mix per
+ * 8 bytes, the last 8 read overlapping. With the seed unknown, which words
+ * share a slot cannot be foreseen. */
 static inline uint64_t hash_words(const unsigned char *p, size_t n, uint64_t head, uint64_t seed)
 {
-    uint64_t h = seed + (uint64_t)n * 0x9e3779b97f4a7c15u;
     if (n <= 8)
-        return mix(h ^ head);
+        return short_hash(head, (unsigned)n, seed);
+    uint64_t h = seed + (uint64_t)n * 0x9e3779b97f4a7c15u;
     for (size_t i = 0; i + 8 < n; i += 8)
         h = mix(h ^ load8(p + i));
     return mix(h ^ load8(p + n - 8));
@@ -106,6 +117,81 @@ static inline uint64_t hash_words(const unsigned char *p, size_t n, uint64_t hea
 uint64_t wc_word_hash(const void *bytes, size_t nbytes, uint64_t seed)
 {
     return hash_words(bytes, nbytes, load_head(bytes, nbytes, 0), seed);
+}
+
+/* ---- a word's key -------------------------------------------------------- */
+
+/* A word is looked up by its key: a short word by its head (its bytes,
+ * zero-padded, in 8 bytes) and its tag, a long one by its hash. In a 2- or
+ * 4-byte table, a word of up to 8 units all below 256 (most words of most
+ * texts) is keyed by those units narrowed to a byte each, as a 1-byte
+ * table keys it: its slot decides it, where at full width every word of
+ * over 4 units (2 in a 4-byte str) was long, hashed a mix per 8 bytes and
+ * compared with its entry's bytes. Tags: a short word of bytes or narrowed
+ * units, its length (0-8); a short word of wider units, WIDE_TAG | its
+ * bytes (their lengths differ from narrowed ones, so one word has one
+ * key); else WC_LONG_WORD. */
+#define WIDE_TAG 0x10u
+
+typedef struct {
+    uint64_t head;          /* a short word's bytes (0 for a long word) */
+    unsigned tag;
+} word_key;
+
+/* p[0 .. len) (len <= 8 units of `width` > 1 bytes, 8 units readable)
+ * narrowed to a byte each, zero-padded, into *out; false when a unit is 256
+ * or above. */
+static inline bool narrow_loaded(const unsigned char *p, size_t len, unsigned width, uint64_t *out)
+{
+#if defined(__SSE2__) && defined(__x86_64__)
+    __m128i v = _mm_loadu_si128((const __m128i *)p);
+    if (width == 4)     /* units from 2^15 saturate: still 256 and above */
+        v = _mm_packs_epi32(v, _mm_loadu_si128((const __m128i *)(p + 16)));
+    const uint64_t low = (uint64_t)_mm_cvtsi128_si64(_mm_packus_epi16(v, v));
+    const uint64_t high = (uint64_t)_mm_cvtsi128_si64(_mm_packus_epi16(_mm_srli_epi16(v, 8), v));
+    *out = first_bytes(low, len);
+    return first_bytes(high, len) == 0;
+#else
+    unsigned char bytes[8] = {0};
+    uint32_t high = 0;
+    for (size_t i = 0; i < len; i++) {
+        const uint32_t u = wc_load(p, i, width);
+        bytes[i] = (unsigned char)u;
+        high |= u >> 8;
+    }
+    memcpy(out, bytes, 8);
+    return high == 0;
+#endif
+}
+
+static bool narrow_copied(const unsigned char *p, size_t len, unsigned width, uint64_t *out)
+{
+    unsigned char units[32] = {0};
+    memcpy(units, p, len * width);
+    return narrow_loaded(units, len, width, out);
+}
+
+/* The key of the word p[0 .. len) of `width`-byte units; `readable`: bytes
+ * from p that may be read (8 units are read when it allows). */
+static inline __attribute__((always_inline)) word_key
+key_of(const unsigned char *p, size_t len, unsigned width, size_t readable)
+{
+    const size_t nbytes = len * width;
+    if (width > 1 && len <= 8) {
+        uint64_t narrowed;
+        if (readable >= 8 * width ? narrow_loaded(p, len, width, &narrowed)
+                                  : narrow_copied(p, len, width, &narrowed))
+            return (word_key){narrowed, (unsigned)len};
+    }
+    if (nbytes <= 8)
+        return (word_key){load_head(p, nbytes, readable),
+                          width == 1 ? (unsigned)nbytes : WIDE_TAG | (unsigned)nbytes};
+    return (word_key){0, WC_LONG_WORD};
+}
+
+static inline uint64_t key_hash(const unsigned char *p, size_t nbytes, word_key k, uint64_t seed)
+{
+    return k.tag == WC_LONG_WORD ? hash_words(p, nbytes, 0, seed) : short_hash(k.head, k.tag, seed);
 }
 
 /* ---- the table ---------------------------------------------------------- */
@@ -210,7 +296,7 @@ static inline size_t bucket_of(uint64_t hash, size_t nslots)
  * from memory. */
 static inline uint64_t slot_hash(const wc_table *t, const wc_slot *s)
 {
-    return s->nbytes == WC_LONG_WORD ? s->head : hash_words(NULL, s->nbytes, s->head, t->seed);
+    return s->tag == WC_LONG_WORD ? s->head : short_hash(s->head, s->tag, t->seed);
 }
 
 /* Zeroed slots. Large arrays ask for huge pages: a text of many distinct
@@ -279,8 +365,9 @@ static bool arena_reserve(wc_table *t, size_t nbytes)
  * whole. Out of line: most words are found. */
 static __attribute__((noinline)) bool
 insert_word(wc_table *t, size_t j, const unsigned char *p, size_t nbytes, size_t len,
-            uint64_t head, uint64_t hash, uint64_t count, uint64_t first)
+            word_key key, uint64_t hash, uint64_t count, uint64_t first)
 {
+    uint64_t data = load_head(p, nbytes, 0);    /* a short word's units, as they are */
     if (t->nwords + 1 > t->nslots / 2) {
         if (t->nwords >= UINT32_MAX - 1 || !grow_slots(t, 0)) {  /* 32-bit index */
             t->out_of_memory = true;
@@ -289,7 +376,6 @@ insert_word(wc_table *t, size_t j, const unsigned char *p, size_t nbytes, size_t
         for (j = bucket_of(hash, t->nslots); t->slots[j].index; j = (j + 1) & (t->nslots - 1))
             ;
     }
-    uint64_t data = head;
     if (nbytes > 8) {
         if (!arena_reserve(t, nbytes)) {
             t->out_of_memory = true;
@@ -308,9 +394,9 @@ insert_word(wc_table *t, size_t j, const unsigned char *p, size_t nbytes, size_t
     *wc_table_count(t, t->nwords) = count;
     t->nwords++;
     t->slots[j] = (wc_slot){
-        .head = nbytes <= 8 ? head : hash,
+        .head = key.tag == WC_LONG_WORD ? hash : key.head,
         .index = (uint32_t)t->nwords,
-        .nbytes = nbytes <= 8 ? (uint8_t)nbytes : WC_LONG_WORD,
+        .tag = (uint8_t)key.tag,
     };
     return true;
 }
@@ -344,21 +430,21 @@ static inline table_view view_of(const wc_table *t)
     return (table_view){t->slots, t->nslots, t->counts, t->seed};
 }
 
-/* Adds `count` to the word of `len` units (nbytes bytes) at p, whose head
+/* Adds `count` to the word of `len` units (nbytes bytes) at p, whose key
  * and hash are known; `v` is the table's view, brought up to date when the
  * word is new. */
 static inline __attribute__((always_inline)) bool
 add_hashed(wc_table *t, table_view *v, const unsigned char *p, size_t nbytes, size_t len,
-           uint64_t head, uint64_t hash, uint64_t count, uint64_t first)
+           word_key key, uint64_t hash, uint64_t count, uint64_t first)
 {
     size_t j = 0;
     if (v->nslots) {
         const size_t mask = v->nslots - 1;
         const wc_slot *slots = v->slots;
         j = bucket_of(hash, v->nslots);
-        if (nbytes <= 8) {
+        if (key.tag != WC_LONG_WORD) {
             for (; slots[j].index; j = (j + 1) & mask) {
-                if (slots[j].head == head && slots[j].nbytes == nbytes) {
+                if (slots[j].head == key.head && slots[j].tag == key.tag) {
                     const size_t i = slots[j].index - 1;
                     v->counts[i / WC_SEGMENT_WORDS][i % WC_SEGMENT_WORDS] += count;
                     return true;
@@ -367,7 +453,7 @@ add_hashed(wc_table *t, table_view *v, const unsigned char *p, size_t nbytes, si
         }
         else {
             for (; slots[j].index; j = (j + 1) & mask) {
-                if (slots[j].head != hash || slots[j].nbytes != WC_LONG_WORD)
+                if (slots[j].head != hash || slots[j].tag != WC_LONG_WORD)
                     continue;
                 const size_t i = slots[j].index - 1;
                 const wc_word *w = wc_table_word(t, i);
@@ -378,35 +464,35 @@ add_hashed(wc_table *t, table_view *v, const unsigned char *p, size_t nbytes, si
             }
         }
     }
-    const bool added = insert_word(t, j, p, nbytes, len, head, hash, count, first);
+    const bool added = insert_word(t, j, p, nbytes, len, key, hash, count, first);
     *v = view_of(t);
     return added;
 }
 
 bool wc_table_add(wc_table *t, const void *units, size_t len, uint64_t count, uint64_t first)
 {
-    size_t nbytes = len * t->width;
-    uint64_t head = load_head(units, nbytes, 0);
+    const size_t nbytes = len * t->width;
+    const word_key key = key_of(units, len, t->width, 0);
     table_view v = view_of(t);
-    return add_hashed(t, &v, units, nbytes, len, head, hash_words(units, nbytes, head, t->seed),
+    return add_hashed(t, &v, units, nbytes, len, key, key_hash(units, nbytes, key, t->seed),
                       count, first);
 }
 
 size_t wc_table_find(const wc_table *t, const void *units, size_t len)
 {
     const size_t nbytes = len * t->width;
-    const uint64_t head = load_head(units, nbytes, 0);
-    const uint64_t hash = hash_words(units, nbytes, head, t->seed);
+    const word_key key = key_of(units, len, t->width, 0);
+    const uint64_t hash = key_hash(units, nbytes, key, t->seed);
     if (!t->nslots)
         return SIZE_MAX;
     const size_t mask = t->nslots - 1;
     for (size_t j = bucket_of(hash, t->nslots); t->slots[j].index; j = (j + 1) & mask) {
         const wc_slot *s = &t->slots[j];
-        if (nbytes <= 8 ? s->head == head && s->nbytes == nbytes
-                        : s->head == hash && s->nbytes == WC_LONG_WORD
-                          && wc_table_word(t, s->index - 1)->len == len
-                          && long_words_equal(t->arena + wc_table_word(t, s->index - 1)->data,
-                                              units, nbytes))
+        if (key.tag != WC_LONG_WORD ? s->head == key.head && s->tag == key.tag
+                                    : s->head == hash && s->tag == WC_LONG_WORD
+                                      && wc_table_word(t, s->index - 1)->len == len
+                                      && long_words_equal(t->arena + wc_table_word(t, s->index - 1)->data,
+                                                          units, nbytes))
             return s->index - 1;
     }
     return SIZE_MAX;
@@ -518,7 +604,8 @@ bool wc_table_merge(wc_table *into, wc_table *from, size_t n)
     struct {
         const wc_table *t;
         const wc_word *w;
-        uint64_t count, head, hash;
+        word_key key;
+        uint64_t count, hash;
     } batch[MERGE_BATCH];
     while (ok) {
         size_t b = 0;
@@ -543,8 +630,8 @@ bool wc_table_merge(wc_table *into, wc_table *from, size_t n)
             batch[b].t = t;
             batch[b].w = w;
             batch[b].count = *wc_table_count(t, next[best]);
-            batch[b].head = load_head(units, nbytes, 0);
-            batch[b].hash = hash_words(units, nbytes, batch[b].head, into->seed);
+            batch[b].key = key_of(units, w->len, t->width, 0);
+            batch[b].hash = key_hash(units, nbytes, batch[b].key, into->seed);
             __builtin_prefetch(&into->slots[bucket_of(batch[b].hash, into->nslots)]);
             next[best]++;
         }
@@ -553,7 +640,7 @@ bool wc_table_merge(wc_table *into, wc_table *from, size_t n)
             const wc_word *w = batch[i].w;
             size_t nbytes = w->len * into->width;
             ok = add_hashed(into, &view, wc_table_units(batch[i].t, w), nbytes, w->len,
-                            batch[i].head, batch[i].hash, batch[i].count, w->first);
+                            batch[i].key, batch[i].hash, batch[i].count, w->first);
         }
         /* Free what every table has merged, a segment at a time. */
         for (size_t k = 0; k < n; k++)
@@ -615,10 +702,11 @@ typedef struct {
     size_t n;
     table_view view;            /* of the scan's table */
     size_t start[BATCH + 64];
-    size_t nbytes[BATCH + 64];
+    size_t len[BATCH + 64];
     uint64_t first[BATCH + 64];     /* where the word is first met */
-    uint64_t head[BATCH + 64];
+    uint64_t head[BATCH + 64];      /* and tag: the word's key */
     uint64_t hash[BATCH + 64];
+    uint8_t tag[BATCH + 64];        /* of a wide word (queued_key) */
 } batch;
 
 /* Queues the word [start, sep) ended by the separator at `sep`, a "\r"
@@ -636,17 +724,27 @@ queue_word(const scan *s, batch *b, size_t start, size_t sep, bool newline, bool
     const unsigned char *p = s->text + start * width;
     if (filtered && !wc_word_filter_passes(s->finder->filter, p, len, width))
         return;
-    const size_t nbytes = len * width;
-    uint64_t head = load_head(p, nbytes, (s->text_len - start) * width);
-    uint64_t hash = hash_words(p, nbytes, head, b->view.seed);
+    const word_key key = key_of(p, len, width, (s->text_len - start) * width);
+    const uint64_t hash = key_hash(p, len * width, key, b->view.seed);
     size_t i = b->n++;
     b->start[i] = start;
-    b->nbytes[i] = nbytes;
+    b->len[i] = len;
     b->first[i] = s->base + start;
-    b->head[i] = head;
+    b->head[i] = key.head;
+    if (width > 1)
+        b->tag[i] = (uint8_t)key.tag;
     b->hash[i] = hash;
     if (b->view.nslots)
         __builtin_prefetch(&b->view.slots[bucket_of(hash, b->view.nslots)]);
+}
+
+/* The key of the batch's word i. A word of bytes has the tag its length
+ * gives: storing it cost the KJV x10 3% (A/B by turns). */
+static inline __attribute__((always_inline)) word_key
+queued_key(const batch *b, size_t i, const unsigned width)
+{
+    const unsigned tag = width > 1 ? b->tag[i] : b->len[i] <= 8 ? (unsigned)b->len[i] : WC_LONG_WORD;
+    return (word_key){b->head[i], tag};
 }
 
 static inline void batch_init(const scan *s, batch *b)
@@ -660,8 +758,8 @@ flush_batch(const scan *s, batch *b, const unsigned width)
 {
     for (size_t i = 0; i < b->n; i++) {
         size_t start = b->start[i];
-        if (!add_hashed(s->t, &b->view, s->text + start * width, b->nbytes[i],
-                        b->nbytes[i] / width, b->head[i], b->hash[i], 1, b->first[i]))
+        if (!add_hashed(s->t, &b->view, s->text + start * width, b->len[i] * width,
+                        b->len[i], queued_key(b, i, width), b->hash[i], 1, b->first[i]))
             return false;
     }
     b->n = 0;

@@ -50,14 +50,16 @@ typedef struct {
  * must not wait behind that store. */
 #define WC_SEGMENT_WORDS ((size_t)1 << 12)
 
-/* A slot decides a short word (up to 8 bytes, most words) on its own: its
- * bytes and length are in the slot, and a hit only adds to a count. */
+/* A slot decides a short word (up to 8 bytes, or up to 8 units below 256
+ * in a wide table: most words) on its own: its bytes and length are in the
+ * slot, and a hit only adds to a count. */
 typedef struct {
-    uint64_t head;      /* a short word's bytes, as wc_word.data; a long
-                           word's hash (checked before its entry is read,
-                           and all that growing the slots needs) */
+    uint64_t head;      /* a short word's key: its bytes, or its units
+                           narrowed to a byte each (tally.c); a long word's
+                           hash (checked before its entry is read, and all
+                           that growing the slots needs) */
     uint32_t index;     /* the entry's index + 1; 0 when the slot is empty */
-    uint8_t nbytes;     /* a short word's length in bytes, or WC_LONG_WORD */
+    uint8_t tag;        /* a short word's length (tally.c), or WC_LONG_WORD */
 } wc_slot;
 
 #define WC_LONG_WORD 0xff

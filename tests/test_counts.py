@@ -75,6 +75,16 @@ def test_the_rule_on_its_edges(text, expected):
     same(counts(text), Counter(expected))
 
 
+@pytest.mark.parametrize("form", ["", "\u0100", "\U0001f600"])
+def test_wide_units_that_read_as_narrowed_ones_are_other_words(form):
+    """A wide str's words of units below 256 are looked up by those units
+    narrowed to a byte each; a word of wider units whose bytes read the same
+    ("\u6261" holds the bytes of "ab" narrowed) is another word."""
+    text = f"ab \u6261 ab\x00\x00 \u6261\x00 \u6261 ab\x00\x00 x{form} abcdefgh abcdefghi"
+    same(counts(text), counts_py(text))
+    same(counts(text.encode("utf-8")), counts_py(text.encode("utf-8")))
+
+
 def test_most_common_breaks_ties_by_first_appearance():
     text = "c b a b c a d"
     assert counts(text).most_common() == counts_py(text).most_common() == [
