@@ -8,10 +8,12 @@
  * takes tasks too, so a call completes even when no worker can be started,
  * and many callers may run at once: a caller that finds the workers busy with
  * another caller's job runs all its tasks itself rather than share them
- * (two callers at once then run at 0.93-1.03x the speed of the same calls
- * in series on 2 CPUs, benchmarks/concurrent_callers.py; sharing ran at
- * 0.83x on 1 MiB texts). After fork() the child starts with an
- * empty pool (pthread_atfork), so counting there neither hangs nor races.
+ * (sharing ran at 0.83x the same calls in series on 1 MiB texts, 2 CPUs),
+ * and while it does, a worker takes no task that would make more threads
+ * run than that job asked for (two callers at once: 0.93-1.13x the calls
+ * in series, benchmarks/concurrent_callers.py). After fork() the child
+ * starts with an empty pool (pthread_atfork), so counting there neither
+ * hangs nor races.
  */
 #ifndef WORD_COUNT_POOL_H
 #define WORD_COUNT_POOL_H
