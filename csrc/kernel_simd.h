@@ -1435,6 +1435,10 @@ simd_separators_at(const wc_rule *rule, const void *text, size_t len, size_t p,
     block_masks b;
     /* ONE_UNIT with "\n" as the needle's unit: first holds the "\n"s. */
     const char *at = (const char *)text + p * w;
+    /* The word tables read a text a few ns a unit, slower than the CPU's own
+     * prefetch expects: fetched ahead, KJV x10 as a 4-byte str counts 1.09x
+     * as fast, as a 2-byte one 1.03x, bytes alike (A/B by turns, Zen 4). */
+    fetch_ahead(text, p, w, 1);
     if (p + 64 > len)
         b = separators_padded(&q, p, w, &nv);
     else if (rule->split == WC_LINES)
