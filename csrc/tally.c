@@ -138,6 +138,12 @@ typedef struct {
     unsigned tag;
 } word_key;
 
+/* The tag of a word of `nbytes` bytes in a 1-byte table. */
+static inline unsigned byte_word_tag(size_t nbytes)
+{
+    return nbytes <= 8 ? (unsigned)nbytes : WC_LONG_WORD;
+}
+
 /* p[0 .. len) (len <= 8 units of `width` > 1 bytes, 8 units readable)
  * narrowed to a byte each, zero-padded, into *out; false when a unit is 256
  * or above. */
@@ -183,10 +189,10 @@ key_of(const unsigned char *p, size_t len, unsigned width, size_t readable)
                                   : narrow_copied(p, len, width, &narrowed))
             return (word_key){narrowed, (unsigned)len};
     }
-    if (nbytes <= 8)
-        return (word_key){load_head(p, nbytes, readable),
-                          width == 1 ? (unsigned)nbytes : WIDE_TAG | (unsigned)nbytes};
-    return (word_key){0, WC_LONG_WORD};
+    if (nbytes > 8)
+        return (word_key){0, WC_LONG_WORD};
+    return (word_key){load_head(p, nbytes, readable),
+                      width == 1 ? byte_word_tag(nbytes) : WIDE_TAG | (unsigned)nbytes};
 }
 
 static inline uint64_t key_hash(const unsigned char *p, size_t nbytes, word_key k, uint64_t seed)
@@ -367,7 +373,8 @@ static __attribute__((noinline)) bool
 insert_word(wc_table *t, size_t j, const unsigned char *p, size_t nbytes, size_t len,
             word_key key, uint64_t hash, uint64_t count, uint64_t first)
 {
-    uint64_t data = load_head(p, nbytes, 0);    /* a short word's units, as they are */
+    /* A short word's units as they are (a long one's offset, below). */
+    uint64_t data = nbytes <= 8 ? load_head(p, nbytes, 0) : 0;
     if (t->nwords + 1 > t->nslots / 2) {
         if (t->nwords >= UINT32_MAX - 1 || !grow_slots(t, 0)) {  /* 32-bit index */
             t->out_of_memory = true;
@@ -743,8 +750,7 @@ queue_word(const scan *s, batch *b, size_t start, size_t sep, bool newline, bool
 static inline __attribute__((always_inline)) word_key
 queued_key(const batch *b, size_t i, const unsigned width)
 {
-    const unsigned tag = width > 1 ? b->tag[i] : b->len[i] <= 8 ? (unsigned)b->len[i] : WC_LONG_WORD;
-    return (word_key){b->head[i], tag};
+    return (word_key){b->head[i], width > 1 ? b->tag[i] : byte_word_tag(b->len[i])};
 }
 
 static inline void batch_init(const scan *s, batch *b)
