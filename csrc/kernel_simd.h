@@ -433,7 +433,7 @@ static inline simd_vec simd_narrow_splat(unsigned w, uint32_t unit)
 {
     if (w == 1)
         return simd_splat(1, unit);
-    char units[SIMD_BYTES * 4];
+    char units[SIMD_BYTES * 4] = {0};   /* (filled below; GCC at -O1 cannot tell) */
     const uint64_t lanes = w == 2 ? (uint64_t)unit * 0x0001000100010001u
                                   : (uint64_t)unit * 0x0000000100000001u;
     for (size_t k = 0; k < SIMD_BYTES * w / 8; k++)
