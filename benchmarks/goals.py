@@ -117,11 +117,11 @@ def form_goals(sizes=(256 * 1024, 1024 * 1024)):
         t = side_by_side(candidates)
         rate = {form: size / seconds for form, seconds in t.items()}
         for form, target in ((2, 0.85), (4, 0.65)):
-            r = rate[form] / rate[1]
+            r, roof = rate[form] / rate[1], rate[f"read {form}"]
             report(f"{form}-byte str, {size // 1024} K chars: characters/s vs 1-byte",
                    f"{r:.2f}x", f">= {target}x", r >= target,
                    f"{rate[form] / 1e9:.1f} vs {rate[1] / 1e9:.1f} G chars/s; its bytes read "
-                   f"at {rate[f'read {form}'] / 1e9:.1f} ({rate[f'read {form}'] / rate[1]:.2f}x)")
+                   f"at {roof / 1e9:.1f} ({roof / rate[1]:.2f}x)")
 
 
 def tiny_call_goal():

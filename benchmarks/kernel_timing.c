@@ -192,8 +192,6 @@ int main(int argc, char **argv)
     const wc_backend *all[8];
     size_t n = wc_backends_available(all, 8), first_count = 0;
     int status = 0;
-    /* One memchr pass over each form's bytes is the roof of its rate: a
-     * form's units cannot be counted faster than they are read. */
     printf("memchr: %.2f G bytes/s; over the 2- and 4-byte forms, %.2f and %.2f G chars/s\n",
            memchr_rate(t1, len), memchr_rate((const char *)t2, 2 * len) / 2,
            memchr_rate((const char *)t4, 4 * len) / 4);
