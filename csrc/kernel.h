@@ -49,10 +49,12 @@ static inline bool wc_needle_ends_cr(const wc_query *q)
 typedef size_t (*wc_count_range_fn)(const wc_query *q, size_t begin, size_t end);
 
 /* The separators among units p .. p+63 of text[0 .. len) by `rule`, bit k
- * for unit p + k (units past len count as separators), and in *line_ends
- * the "\n" among them: the words of the word tables (tally.h). */
+ * for unit p + k (units past len count as separators), and in *crlf_ends,
+ * by sep=" ", the "\n" among them that follow a "\r" (that "\r" is no
+ * part of the word the "\n" ends; 0 by sep=None): the words of the word
+ * tables (tally.h). */
 typedef uint64_t (*wc_separators_fn)(const wc_rule *rule, const void *text, size_t len,
-                                     size_t p, uint64_t *line_ends);
+                                     size_t p, uint64_t *crlf_ends);
 
 /* A backend: one range counter and one separator finder per unit width
  * (index 0, 1, 2 for 1, 2, 4). */

@@ -38,17 +38,18 @@ static size_t count_range_scalar_2(const wc_query *q, size_t b, size_t e) { retu
 static size_t count_range_scalar_4(const wc_query *q, size_t b, size_t e) { return count_range(q, b, e, 4); }
 
 static inline uint64_t separators(const wc_rule *rule, const void *text, size_t len, size_t p,
-                                  uint64_t *line_ends, unsigned width)
+                                  uint64_t *crlf_ends, unsigned width)
 {
-    uint64_t sep = 0, nl = 0;
+    uint64_t sep = 0, crlf = 0;
     for (size_t k = 0; k < 64; k++) {
         size_t i = p + k;
         if (i >= len || wc_separator_at(rule, text, len, i, width))
             sep |= (uint64_t)1 << k;
-        if (i < len && wc_load(text, i, width) == '\n')
-            nl |= (uint64_t)1 << k;
+        if (rule->split == WC_LINES && i < len && i > 0 && wc_load(text, i, width) == '\n'
+            && wc_load(text, i - 1, width) == '\r')
+            crlf |= (uint64_t)1 << k;
     }
-    *line_ends = nl;
+    *crlf_ends = crlf;
     return sep;
 }
 

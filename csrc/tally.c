@@ -716,15 +716,15 @@ typedef struct {
     uint8_t tag[BATCH + 64];        /* of a wide word (queued_key) */
 } batch;
 
-/* Queues the word [start, sep) ended by the separator at `sep`, a "\r"
- * before a "\n" left out (by sep=" "); by sep=None, no empty word. With a
- * filter, only the words it lets by. */
+/* Queues the word [start, sep) ended by the separator at `sep`, less the
+ * "\r" before it when `after_cr` (by sep=" ": the separators' crlf_ends);
+ * by sep=None, no empty word. With a filter, only the words it lets by. */
 static inline __attribute__((always_inline)) void
-queue_word(const scan *s, batch *b, size_t start, size_t sep, bool newline, bool lines,
+queue_word(const scan *s, batch *b, size_t start, size_t sep, bool after_cr, bool lines,
            bool filtered, const unsigned width)
 {
     size_t len = sep - start;
-    if (lines && newline && len && unit_at(s->text, sep - 1, width) == '\r')
+    if (lines && after_cr && len)   /* (len 0: the "\r" ended the document before) */
         len--;
     if (!lines && len == 0)
         return;
@@ -787,13 +787,13 @@ scan_width(const scan *s, size_t begin, size_t end, const unsigned width, const 
     batch b;
     batch_init(s, &b);
     for (size_t i = begin; i < end; i += 64) {
-        uint64_t nl, sep = separators(rule, s->text, s->text_len, i, &nl);
+        uint64_t crlf, sep = separators(rule, s->text, s->text_len, i, &crlf);
         if (end - i < 64)
             sep &= ~(~(uint64_t)0 << (end - i));
         while (sep) {
             unsigned bit = (unsigned)__builtin_ctzll(sep);
             sep &= sep - 1;
-            queue_word(s, &b, start, i + bit, (nl >> bit) & 1, lines, filtered, width);
+            queue_word(s, &b, start, i + bit, (crlf >> bit) & 1, lines, filtered, width);
             start = i + bit + 1;
         }
         if (b.n >= BATCH && !flush_batch(s, &b, width))
@@ -857,7 +857,7 @@ scan_run_width(const scan *run, const size_t *ends, const uint64_t *firsts, size
     batch b;
     batch_init(&s, &b);
     for (size_t i = 0; i < len; i += 64) {
-        uint64_t nl, sep = separators(rule, s.text, len, i, &nl);
+        uint64_t crlf, sep = separators(rule, s.text, len, i, &crlf);
         if (len - i < 64)
             sep &= ~(~(uint64_t)0 << (len - i));
         for (;;) {
@@ -878,7 +878,7 @@ scan_run_width(const scan *run, const size_t *ends, const uint64_t *firsts, size
             if (!sep)
                 break;
             sep &= sep - 1;
-            queue_word(&s, &b, start, q, (nl >> (q - i)) & 1, lines, filtered, width);
+            queue_word(&s, &b, start, q, (crlf >> (q - i)) & 1, lines, filtered, width);
             start = q + 1;
         }
         if (b.n >= BATCH && !flush_batch(&s, &b, width))

@@ -1,11 +1,14 @@
 """Every backend the CPU runs, forced in turn, against the reference on every
-length around the vector widths and every needle length from 0 to 70."""
+length around the vector widths and every needle length from 0 to 70; and
+the word tables' separators of each, forced in a child interpreter."""
 import random
+import textwrap
 
 import pytest
 
 import word_count
 from word_count._wordcount import _backends, _count_with
+from child import run_python
 from rule_cases import SEPARATORS, WIDENERS, needle_of, text_around
 
 BACKENDS = _backends()
@@ -82,3 +85,31 @@ def test_texts_read_from_memory(form):
         for backend in BACKENDS:
             assert _count_with(text, needle, backend) == expected, (backend, needle)
             assert _count_with(text, needle, backend, threads=2) == expected, (backend, needle)
+
+
+#: Counts texts whose "\r\n", lone "\r", "\n" and spaces fall on every unit
+#: around the 64-unit blocks of the word tables (a "\r" ending one block and
+#: its "\n" starting the next), in every form and by both rules, and prints
+#: each text the counts get wrong.
+COUNTS_AT_EVERY_EDGE = textwrap.dedent("""
+    import random, word_count
+    rng = random.Random(7)
+    for form, widener in ((1, ""), (2, "\\u0101"), (4, "\\U0001f600")):
+        for offset in range(130):
+            pieces = ["ab", "c", "", "\\r", "d\\r", widener, "x" * 9]
+            text = "w" * offset + "".join(rng.choice(pieces) + rng.choice(
+                ["\\r\\n", "\\n", " ", "\\r", "\\r\\r\\n"]) for _ in range(60)) + widener
+            for contents in (text, text.encode()):
+                for sep in (" ", None):
+                    for cut in (len(contents), len(contents) - 1):
+                        c = contents[:cut]
+                        if word_count.counts(c, sep=sep, threads=1) != word_count.counts_py(c, sep=sep):
+                            print(repr((c, sep)))
+    print("done")
+""")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_word_tables_every_backend(backend):
+    out = run_python(COUNTS_AT_EVERY_EDGE, WORD_COUNT_BACKEND=backend)
+    assert out == "done\n", (backend, out[:2000])
