@@ -94,11 +94,11 @@ def test_texts_read_from_memory(form):
 COUNTS_AT_EVERY_EDGE = textwrap.dedent("""
     import random, word_count
     rng = random.Random(7)
-    for form, widener in ((1, ""), (2, "\\u0101"), (4, "\\U0001f600")):
+    for widener in %r:
         for offset in range(130):
             pieces = ["ab", "c", "", "\\r", "d\\r", widener, "x" * 9]
-            text = "w" * offset + "".join(rng.choice(pieces) + rng.choice(
-                ["\\r\\n", "\\n", " ", "\\r", "\\r\\r\\n"]) for _ in range(60)) + widener
+            text = "w" * offset + "".join(rng.choice(pieces) + rng.choice(%r)
+                                          for _ in range(60)) + widener
             for contents in (text, text.encode()):
                 for sep in (" ", None):
                     for cut in (len(contents), len(contents) - 1):
@@ -106,7 +106,7 @@ COUNTS_AT_EVERY_EDGE = textwrap.dedent("""
                         if word_count.counts(c, sep=sep, threads=1) != word_count.counts_py(c, sep=sep):
                             print(repr((c, sep)))
     print("done")
-""")
+""") % (list(WIDENERS.values()), SEPARATORS + ["\r\r\n"])
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
