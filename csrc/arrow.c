@@ -260,22 +260,66 @@ void wc_column_close(wc_column *column)
     *column = (wc_column){0};
 }
 
-static bool column_value(const void *ctx, size_t i, const void **text, size_t *len)
+/* The chunk holding value i. */
+static size_t chunk_holding(const wc_column_documents *d, size_t i)
 {
-    const wc_column_documents *d = ctx;
     size_t lo = 0, hi = d->column->nchunks;
-    while (hi - lo > 1) {   /* the chunk holding value i */
+    while (hi - lo > 1) {
         size_t mid = lo + (hi - lo) / 2;
         if (d->starts[mid] <= (int64_t)i)
             lo = mid;
         else
             hi = mid;
     }
+    return lo;
+}
+
+static bool column_value(const void *ctx, size_t i, const void **text, size_t *len)
+{
+    const wc_column_documents *d = ctx;
+    const size_t k = chunk_holding(d, i);
     const uint8_t *bytes;
-    if (!wc_arrow_value(&d->column->chunks[lo], (int64_t)i - d->starts[lo], &bytes, len))
+    if (!wc_arrow_value(&d->column->chunks[k], (int64_t)i - d->starts[k], &bytes, len))
         return false;
     *text = bytes;
     return true;
+}
+
+/* The values of one chunk of offsets from value i on, to `last` or the
+ * first null: one after another in its data (views lie anywhere: none). */
+static size_t column_stretch(const void *ctx, size_t i, size_t last, const void **text,
+                             size_t *ends)
+{
+    const wc_column_documents *d = ctx;
+    const size_t k = chunk_holding(d, i);
+    const wc_arrow_chunk *c = &d->column->chunks[k];
+    const int64_t first = (int64_t)i - d->starts[k];
+    int64_t n = ((int64_t)last < d->starts[k + 1] ? (int64_t)last : d->starts[k + 1])
+        - (int64_t)i;
+    if (c->layout != WC_ARROW_OFFSETS32 && c->layout != WC_ARROW_OFFSETS64)
+        return 0;
+    if (c->validity || c->parent_validity)
+        for (int64_t m = 0; m < n; m++)
+            if (wc_arrow_null(c, first + m)) {
+                n = m;
+                break;
+            }
+    const int64_t at = c->offset + first;
+    int64_t start;
+    if (c->layout == WC_ARROW_OFFSETS32) {
+        const int32_t *o = (const int32_t *)c->offsets + at;
+        start = o[0];
+        for (int64_t m = 0; m < n; m++)
+            ends[m] = (size_t)(o[m + 1] - start);
+    }
+    else {
+        const int64_t *o = (const int64_t *)c->offsets + at;
+        start = o[0];
+        for (int64_t m = 0; m < n; m++)
+            ends[m] = (size_t)(o[m + 1] - start);
+    }
+    *text = c->data + start;
+    return (size_t)n;
 }
 
 int wc_column_documents_init(const wc_column *column, wc_column_documents *d)
@@ -287,7 +331,7 @@ int wc_column_documents_init(const wc_column *column, wc_column_documents *d)
     d->starts[0] = 0;
     for (size_t k = 0; k < column->nchunks; k++)
         d->starts[k + 1] = d->starts[k] + column->chunks[k].length;
-    d->documents = (wc_documents){(size_t)column->values, column_value, d, 1};
+    d->documents = (wc_documents){(size_t)column->values, column_value, column_stretch, d, 1};
     return 0;
 }
 

@@ -130,14 +130,19 @@ static inline bool wc_arrow_bit(const uint8_t *bits, int64_t i)
     return bits[i >> 3] >> (i & 7) & 1;
 }
 
+/* Is value i of the chunk a null (its own, or its struct's)? */
+static inline bool wc_arrow_null(const wc_arrow_chunk *c, int64_t i)
+{
+    return (c->parent_validity && !wc_arrow_bit(c->parent_validity, c->validity_offset + i))
+        || (c->validity && !wc_arrow_bit(c->validity, c->offset + i));
+}
+
 /* Value i of the chunk: false for a null, else its bytes. */
 static inline bool wc_arrow_value(const wc_arrow_chunk *c, int64_t i, const uint8_t **text,
                                   size_t *len)
 {
     const int64_t at = c->offset + i;
-    if (c->parent_validity && !wc_arrow_bit(c->parent_validity, c->validity_offset + i))
-        return false;
-    if (c->validity && !wc_arrow_bit(c->validity, at))
+    if (wc_arrow_null(c, i))
         return false;
     switch (c->layout) {
     case WC_ARROW_OFFSETS32: {

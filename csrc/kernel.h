@@ -114,10 +114,16 @@ size_t wc_count_starts(const wc_backend *backend, const wc_query *q, size_t begi
                        size_t end, size_t threads, size_t parallel_min_bytes);
 
 /* Texts one after another (a column's values): `count` of them, get(ctx, i)
- * giving text i's units, or false for a null (no text). */
+ * giving text i's units, or false for a null (no text). stretch(ctx, i,
+ * last, ...), where not NULL, gives the texts from i, up to but not
+ * including `last`, that lie one after another in memory with no null
+ * among them: text i's first unit in *text and the end of each in ends[],
+ * in units from it; it returns how many (0 when text i is in no stretch:
+ * get it), so that many rows cost one call. */
 typedef struct {
     size_t count;
     bool (*get)(const void *ctx, size_t i, const void **text, size_t *len);
+    size_t (*stretch)(const void *ctx, size_t i, size_t last, const void **text, size_t *ends);
     const void *ctx;
     unsigned width;
 } wc_documents;

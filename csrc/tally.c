@@ -1019,6 +1019,32 @@ bool wc_run_add(wc_run *run, const void *text, size_t len, uint64_t first)
     return true;
 }
 
+/* Adds n documents lying one after another from `text`, document k ending
+ * at ends[k] units from it, to a run whose documents stay: as n calls of
+ * wc_run_add (n <= RUN_DOCUMENTS), document k first met at `first` +
+ * ends[k-1]. */
+static bool run_add_stretch(wc_run *run, const void *text, const size_t *ends, size_t n,
+                            uint64_t first)
+{
+    const unsigned char *at = text;
+    if (run->n > 0 && (run->copied || run->n + n > RUN_DOCUMENTS
+                       || at != run->text + run->len * run->width)
+        && !wc_run_flush(run))
+        return false;
+    if (run->n == 0) {
+        run->text = at;
+        run->len = 0;
+        run->copied = false;
+    }
+    for (size_t k = 0; k < n; k++) {
+        run->ends[run->n + k] = run->len + ends[k];
+        run->firsts[run->n + k] = first + (k ? ends[k - 1] : 0);
+    }
+    run->n += n;
+    run->len += ends[n - 1];
+    return true;
+}
+
 void wc_run_free(wc_run *run)
 {
     free(run);
@@ -1155,6 +1181,9 @@ bool wc_tally_document(wc_table *t, const wc_word_finder *f, const void *text, s
  * task. */
 #define TASK_SHIFT 40
 
+/* The most documents a stretch (wc_documents) hands over at once. */
+#define STRETCH_DOCUMENTS 256
+
 typedef struct {
     wc_table *tables;
     const wc_word_finder *finder;
@@ -1180,10 +1209,22 @@ static void count_documents(void *ctx, size_t k)
         uint64_t at = (uint64_t)task << TASK_SHIFT;
         const size_t last = (task + 1) * WC_DOCUMENTS_PER_TASK < d->count
             ? (task + 1) * WC_DOCUMENTS_PER_TASK : d->count;
-        for (size_t i = task * WC_DOCUMENTS_PER_TASK; i < last; i++) {
+        for (size_t i = task * WC_DOCUMENTS_PER_TASK; i < last;) {
             const void *text;
+            size_t ends[STRETCH_DOCUMENTS];
+            const size_t n = d->stretch ? d->stretch(d->ctx, i, last - i > STRETCH_DOCUMENTS
+                                                                ? i + STRETCH_DOCUMENTS : last,
+                                                     &text, ends)
+                                        : 0;
+            if (n) {
+                if (!run_add_stretch(run, text, ends, n, at))
+                    break;
+                at += ends[n - 1];
+                i += n;
+                continue;
+            }
             size_t len;
-            if (!d->get(d->ctx, i, &text, &len))
+            if (!d->get(d->ctx, i++, &text, &len))
                 continue;   /* a null: no text */
             if (!wc_run_add(run, text, len, at))
                 break;

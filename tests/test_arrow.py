@@ -2,6 +2,7 @@
 string and binary type, with nulls, slices, chunks and record batches, counts
 and searches as its values given one by one; no Python object per row; the
 errors."""
+import array
 from collections import Counter
 
 import pytest
@@ -84,6 +85,35 @@ def test_duckdb_results():
     duckdb = pytest.importorskip("duckdb")
     relation = duckdb.sql("select * from (values ('the cat'), (null), ('The end')) t(text)")
     assert counts(relation) == WANT
+
+
+@pytest.mark.parametrize("type_name", ["string", "large_string", "binary", "large_binary"])
+def test_a_null_over_bytes_has_none_of_their_words(type_name):
+    """Arrow lets a null's slot hold bytes: rows 1 and 4 are nulls over "x y"
+    and "z", among rows counted as runs of neighbours; then the same rows,
+    none null, as the child of a struct whose nulls are rows 1 and 4."""
+    type_ = ARROW_TYPES[type_name]
+    data = b"a bx ya  bz" + b" b" * 300
+    offsets = [0, 3, 6, 8, 9, 10, 11] + [11 + 2 * k for k in range(1, 301)]
+    rows = len(offsets) - 1
+    validity = bytearray((rows + 7) // 8)
+    for row in range(rows):
+        if row not in (1, 4):
+            validity[row // 8] |= 1 << row % 8
+    buffers = [pa.py_buffer(array.array("q" if type_name.startswith("large") else "i",
+                                        offsets).tobytes()), pa.py_buffer(data)]
+    column = pa.Array.from_buffers(type_, rows, [pa.py_buffer(bytes(validity))] + buffers)
+    column.validate(full=True)
+    struct = pa.StructArray.from_arrays(
+        [pa.Array.from_buffers(type_, rows, [None] + buffers)], names=["text"],
+        mask=pa.array([r in (1, 4) for r in range(rows)]))
+    texts = [data[offsets[r]:offsets[r + 1]] for r in range(rows) if r not in (1, 4)]
+    if "string" in type_name:
+        texts = [t.decode() for t in texts]
+    for sep in (" ", None):
+        want = list(expected_counts(texts, sep, None).items())
+        assert list(counts(column, sep=sep).items()) == want
+        assert list(counts(struct, sep=sep).items()) == want
 
 
 def test_arrow_errors():
