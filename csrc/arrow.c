@@ -285,41 +285,39 @@ static bool column_value(const void *ctx, size_t i, const void **text, size_t *l
     return true;
 }
 
+static inline int64_t offset_at(const wc_arrow_chunk *c, int64_t at)
+{
+    return c->layout == WC_ARROW_OFFSETS32 ? ((const int32_t *)c->offsets)[at]
+                                           : ((const int64_t *)c->offsets)[at];
+}
+
 /* The values of one chunk of offsets from value i on, to `last` or the
- * first null: one after another in its data (views lie anywhere: none). */
+ * first null whose slot holds bytes: one after another in its data (a null
+ * of no bytes is an empty text to the tables: no words). Views lie
+ * anywhere: none. */
 static size_t column_stretch(const void *ctx, size_t i, size_t last, const void **text,
                              size_t *ends)
 {
     const wc_column_documents *d = ctx;
     const size_t k = chunk_holding(d, i);
     const wc_arrow_chunk *c = &d->column->chunks[k];
-    const int64_t first = (int64_t)i - d->starts[k];
-    int64_t n = ((int64_t)last < d->starts[k + 1] ? (int64_t)last : d->starts[k + 1])
-        - (int64_t)i;
     if (c->layout != WC_ARROW_OFFSETS32 && c->layout != WC_ARROW_OFFSETS64)
         return 0;
-    if (c->validity || c->parent_validity)
-        for (int64_t m = 0; m < n; m++)
-            if (wc_arrow_null(c, first + m)) {
-                n = m;
-                break;
-            }
-    const int64_t at = c->offset + first;
-    int64_t start;
-    if (c->layout == WC_ARROW_OFFSETS32) {
-        const int32_t *o = (const int32_t *)c->offsets + at;
-        start = o[0];
-        for (int64_t m = 0; m < n; m++)
-            ends[m] = (size_t)(o[m + 1] - start);
-    }
-    else {
-        const int64_t *o = (const int64_t *)c->offsets + at;
-        start = o[0];
-        for (int64_t m = 0; m < n; m++)
-            ends[m] = (size_t)(o[m + 1] - start);
+    const int64_t first = (int64_t)i - d->starts[k], at = c->offset + first;
+    const int64_t n = ((int64_t)last < d->starts[k + 1] ? (int64_t)last : d->starts[k + 1])
+        - (int64_t)i;
+    const bool nulls = c->validity || c->parent_validity;
+    const int64_t start = offset_at(c, at);
+    int64_t m = 0;
+    for (int64_t end = start; m < n; m++) {
+        const int64_t next = offset_at(c, at + m + 1);
+        if (nulls && next != end && wc_arrow_null(c, first + m))
+            break;
+        ends[m] = (size_t)(next - start);
+        end = next;
     }
     *text = c->data + start;
-    return (size_t)n;
+    return (size_t)m;
 }
 
 int wc_column_documents_init(const wc_column *column, wc_column_documents *d)

@@ -867,32 +867,20 @@ queue_block(scan *s, batch *b, size_t i, uint64_t sep, uint64_t crlf, uint64_t d
     return true;
 }
 
-/* The words of `n` documents lying one after another in s->text (whose
- * length is the last one's end): document k is [ends[k-1], ends[k]) and its
- * words are first met at firsts[k] + their unit in it. An empty document
- * has no words, so only the nonempty ones' ends are kept, in place, with
- * the `base` of their words' places (firsts[k] less the document's start;
- * ends and firsts have room for n + 1). A column's values share one base,
- * the texts of Tally.update_all do not. */
+/* The words of `n` nonempty documents lying one after another in s->text
+ * (whose length is the last one's end): document k is [ends[k-1], ends[k])
+ * and its words are first met at bases[k] + their unit in the text (an
+ * empty document has no words: runs leave them out). `one_base`: every
+ * bases[k] the same, as a column's values have them (the texts of
+ * Tally.update_all do not). bases[n] is read after the last end. */
 static inline __attribute__((always_inline)) bool
-scan_run_width(const scan *run, size_t *ends, uint64_t *firsts, size_t n,
-               const unsigned width, const bool lines, const bool filtered)
+scan_run_width(const scan *run, const size_t *ends, const uint64_t *bases, size_t n,
+               bool one_base, const unsigned width, const bool lines, const bool filtered)
 {
     const wc_separators_fn separators = run->finder->backend->separators[width == 1 ? 0
                                                                          : width == 2 ? 1 : 2];
     const wc_rule *rule = run->finder->rule;
     const size_t len = run->text_len;
-    uint64_t *bases = firsts;
-    size_t nonempty = 0;
-    for (size_t k = 0, doc_start = 0; k < n; doc_start = ends[k++])
-        if (ends[k] > doc_start) {
-            bases[nonempty] = firsts[k] - doc_start;
-            ends[nonempty++] = ends[k];
-        }
-    bool one_base = true;
-    for (size_t k = 1; k < nonempty; k++)
-        one_base &= bases[k] == bases[0];
-    bases[nonempty] = bases[nonempty ? nonempty - 1 : 0];  /* read after the last end */
     scan s = *run;
     size_t start = 0, next_end = 0, doc = 0;
     s.base = bases[0];
@@ -904,7 +892,7 @@ scan_run_width(const scan *run, size_t *ends, uint64_t *firsts, size_t n,
         if (block == 0) {
             const size_t window_end = i + 64 * END_WINDOW_BLOCKS;
             memset(end_masks, 0, sizeof end_masks);
-            for (; next_end < nonempty && ends[next_end] - 1 < window_end; next_end++) {
+            for (; next_end < n && ends[next_end] - 1 < window_end; next_end++) {
                 const size_t u = ends[next_end] - 1 - i;
                 end_masks[u / 64] |= (uint64_t)1 << (u % 64);
             }
@@ -925,14 +913,15 @@ scan_run_width(const scan *run, size_t *ends, uint64_t *firsts, size_t n,
     return flush_batch(&s, &b, width);
 }
 
-static bool scan_run(const scan *s, size_t *ends, uint64_t *firsts, size_t n)
+static bool scan_run(const scan *s, const size_t *ends, const uint64_t *bases, size_t n,
+                     bool one_base)
 {
     const bool lines = s->finder->rule->split == WC_LINES, filtered = s->finder->filter;
 #define SCAN_RUN_WIDTHS(lines, filtered)                                                    \
     switch (s->width) {                                                                     \
-    case 1: return scan_run_width(s, ends, firsts, n, 1, lines, filtered);                  \
-    case 2: return scan_run_width(s, ends, firsts, n, 2, lines, filtered);                  \
-    default: return scan_run_width(s, ends, firsts, n, 4, lines, filtered);                 \
+    case 1: return scan_run_width(s, ends, bases, n, one_base, 1, lines, filtered);                  \
+    case 2: return scan_run_width(s, ends, bases, n, one_base, 2, lines, filtered);                  \
+    default: return scan_run_width(s, ends, bases, n, one_base, 4, lines, filtered);                 \
     }
     if (filtered)
         SCAN_RUN_WIDTHS(lines, true)
@@ -956,9 +945,10 @@ struct wc_run {
     const unsigned char *text;  /* the run: in place, or `scratch` */
     size_t len;                 /* units */
     bool copied;
-    size_t n;
-    size_t ends[RUN_DOCUMENTS + 1];     /* (scan_run_width's room) */
-    uint64_t firsts[RUN_DOCUMENTS + 1];
+    size_t n;                   /* nonempty documents */
+    size_t ends[RUN_DOCUMENTS];
+    uint64_t bases[RUN_DOCUMENTS + 1];  /* first met at bases[k] + unit */
+    bool one_base;
     unsigned char scratch[RUN_SCRATCH_BYTES];
 };
 
@@ -981,13 +971,23 @@ bool wc_run_flush(wc_run *run)
         return true;
     const scan s = {.t = run->t, .finder = run->finder, .text = run->text,
                     .text_len = run->len, .width = run->width};
-    bool ok = scan_run(&s, run->ends, run->firsts, run->n);
+    run->bases[run->n] = run->bases[run->n - 1];
+    bool ok = scan_run(&s, run->ends, run->bases, run->n, run->one_base);
     run->n = 0;
     return ok && !run->t->out_of_memory;
 }
 
+/* Notes the base of a nonempty document joining the run (its first place
+ * less its start in the run): do all the run's documents share one? */
+static inline void run_base(wc_run *run, uint64_t base)
+{
+    run->one_base = run->n == 0 || (run->one_base && base == run->bases[0]);
+}
+
 bool wc_run_add(wc_run *run, const void *text, size_t len, uint64_t first)
 {
+    if (len == 0)
+        return true;    /* no words */
     const size_t w = run->width, nbytes = len * w;
     const unsigned char *at = text;
     bool in_place = run->n > 0 && !run->copied && at == run->text + run->len * w;
@@ -1013,16 +1013,17 @@ bool wc_run_add(wc_run *run, const void *text, size_t len, uint64_t first)
         }
         memcpy(run->scratch + run->len * w, at, nbytes);
     }
+    run_base(run, first - run->len);
+    run->bases[run->n] = first - run->len;
     run->len += len;
-    run->ends[run->n] = run->len;
-    run->firsts[run->n++] = first;
+    run->ends[run->n++] = run->len;
     return true;
 }
 
 /* Adds n documents lying one after another from `text`, document k ending
  * at ends[k] units from it, to a run whose documents stay: as n calls of
  * wc_run_add (n <= RUN_DOCUMENTS), document k first met at `first` +
- * ends[k-1]. */
+ * ends[k-1], so all with one base. */
 static bool run_add_stretch(wc_run *run, const void *text, const size_t *ends, size_t n,
                             uint64_t first)
 {
@@ -1036,11 +1037,17 @@ static bool run_add_stretch(wc_run *run, const void *text, const size_t *ends, s
         run->len = 0;
         run->copied = false;
     }
-    for (size_t k = 0; k < n; k++) {
-        run->ends[run->n + k] = run->len + ends[k];
-        run->firsts[run->n + k] = first + (k ? ends[k - 1] : 0);
+    const uint64_t base = first - run->len;
+    if (ends[n - 1] == 0)
+        return true;    /* empty documents: no words */
+    run_base(run, base);
+    size_t m = run->n;
+    for (size_t k = 0, end = 0; k < n; end = ends[k++]) {  /* the empty ones left out */
+        run->ends[m] = run->len + ends[k];
+        run->bases[m] = base;
+        m += ends[k] != end;
     }
-    run->n += n;
+    run->n = m;
     run->len += ends[n - 1];
     return true;
 }
@@ -1170,9 +1177,8 @@ bool wc_tally_document(wc_table *t, const wc_word_finder *f, const void *text, s
                        unsigned width, uint64_t base)
 {
     const scan s = {.t = t, .finder = f, .text = text, .text_len = len, .width = width};
-    size_t ends[2] = {len};
-    uint64_t firsts[2] = {base};
-    return scan_run(&s, ends, firsts, 1) && !t->out_of_memory;
+    const uint64_t bases[2] = {base, base};
+    return scan_run(&s, &len, bases, len > 0, true) && !t->out_of_memory;
 }
 
 /* Documents in tasks of WC_DOCUMENTS_PER_TASK: each task's words are first

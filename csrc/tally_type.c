@@ -604,11 +604,15 @@ tally_update_all(PyObject *obj, PyObject *iterable)
         rules[kind - 1] = tally_rule(self, kind);
         finders[kind - 1] = (wc_word_finder){&rules[kind - 1], state->backend, NULL};
     }
-    /* `at`: where the next text starts, one unit past the last one's end,
-     * where a text's last word, empty by sep=" " after a last space, lies:
-     * that word must come before the next text's first (in the merge of
-     * the tables on `first`, a tie went to the narrower table). */
+    /* `at`: where the next text starts. A text's last word, empty by
+     * sep=" " after a last space, lies at its end: it must come before the
+     * next text's first word, which in a table of another width would tie
+     * with it (the merge of the tables on `first` gives a tie to the
+     * narrower one), so a text of another width than the one before starts
+     * one unit on. Texts of one width follow each other unit for unit: a
+     * run of them has one base (the word tables' quicker loop). */
     uint64_t at = 0, index = 0;
+    unsigned last_width = 0;
     int result = 0;
     /* The texts of each width gathered into runs (tally.h: short texts cost
      * as one long one), each text first met at its place in the iterable. */
@@ -632,11 +636,13 @@ tally_update_all(PyObject *obj, PyObject *iterable)
             const unsigned k = text.width == 1 ? 0 : text.width == 2 ? 1 : 2;
             if (!runs[k])
                 runs[k] = wc_run_new(&tables[k], &finders[is_str ? 0 : 1], text.width, false);
+            at += last_width && text.width != last_width;
             if (!runs[k] || !wc_run_add(runs[k], text.units, text.len, at)) {
                 PyErr_NoMemory();
                 result = -1;
             }
-            at += text.len + 1;
+            at += text.len;
+            last_width = text.width;
             wc_operand_release(&text);
         }
         index++;
