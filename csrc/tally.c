@@ -871,8 +871,8 @@ queue_block(scan *s, batch *b, size_t i, uint64_t sep, uint64_t crlf, uint64_t d
  * (whose length is the last one's end): document k is [ends[k-1], ends[k])
  * and its words are first met at bases[k] + their unit in the text (an
  * empty document has no words: runs leave them out). `one_base`: every
- * bases[k] the same, as a column's values have them (the texts of
- * Tally.update_all do not). bases[n] is read after the last end. */
+ * bases[k] the same, as a column's values and Tally.update_all's texts of
+ * one width have them. bases[n] is read after the last end. */
 static inline __attribute__((always_inline)) bool
 scan_run_width(const scan *run, const size_t *ends, const uint64_t *bases, size_t n,
                bool one_base, const unsigned width, const bool lines, const bool filtered)
