@@ -867,6 +867,17 @@ queue_block(scan *s, batch *b, size_t i, uint64_t sep, uint64_t crlf, uint64_t d
     return true;
 }
 
+/* Does a document end at a space among the block's units at `ends_at_sep`
+ * (by sep=" ", separators: spaces and "\n"s)? */
+static inline bool ends_at_space(const scan *s, size_t i, uint64_t ends_at_sep,
+                                 const unsigned width)
+{
+    for (; ends_at_sep; ends_at_sep &= ends_at_sep - 1)
+        if (unit_at(s->text, i + (size_t)__builtin_ctzll(ends_at_sep), width) == ' ')
+            return true;
+    return false;
+}
+
 /* The words of `n` nonempty documents lying one after another in s->text
  * (whose length is the last one's end): document k is [ends[k-1], ends[k])
  * and its words are first met at bases[k] + their unit in the text (an
@@ -901,7 +912,9 @@ scan_run_width(const scan *run, const size_t *ends, const uint64_t *bases, size_
         if (len - i < 64)
             sep &= ~(~(uint64_t)0 << (len - i));
         const uint64_t doc_ends = end_masks[block];
-        const bool careful = doc_ends && (!one_base || (lines && (doc_ends & sep)));
+        const bool careful = doc_ends && (!one_base
+                                          || (lines && ends_at_space(&s, i, doc_ends & sep,
+                                                                     width)));
         if (!(careful ? queue_block(&s, &b, i, sep, crlf, doc_ends, &start, bases, &doc, true,
                                     lines, filtered, width)
                       : queue_block(&s, &b, i, sep, crlf, doc_ends, &start, bases, &doc, false,
