@@ -217,6 +217,7 @@ def test_buffer_is_held_while_counting_without_the_gil():
     """A bytearray cannot be resized under a count: its buffer is exported."""
     data = bytearray(b"is it is " * 3_000_000)
     refused = []
+    resizing = threading.Event()
     stop = threading.Event()
 
     def try_to_resize():
@@ -226,14 +227,18 @@ def test_buffer_is_held_while_counting_without_the_gil():
                 del data[-1]
             except BufferError:
                 refused.append(True)
+            resizing.set()
 
     resizer = threading.Thread(target=try_to_resize)
     resizer.start()
     try:
-        for _ in range(20):
+        assert resizing.wait(timeout=60)
+        # Count until one resize falls inside a count; a loaded host may
+        # leave the resizer unscheduled through many counts, so the bound
+        # is time, not a number of counts.
+        deadline = time.monotonic() + 30
+        while not refused and time.monotonic() < deadline:
             assert word_count.search_sequential_allow_threads(data, b"is") == BIG_COUNT
-            if refused:
-                break
     finally:
         stop.set()
         resizer.join()
