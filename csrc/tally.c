@@ -847,8 +847,8 @@ queue_block(scan *s, batch *b, size_t i, uint64_t sep, uint64_t crlf, uint64_t d
             size_t *start, const uint64_t *bases, size_t *doc, const bool careful,
             const bool lines, const bool filtered, const unsigned width)
 {
-    const uint64_t ends_alone = doc_ends & ~sep, ends_at_space = careful && lines
-                                                                  ? doc_ends & sep : 0;
+    const uint64_t ends_alone = doc_ends & ~sep, ends_at_sep = careful && lines
+                                                                ? doc_ends & sep : 0;
     for (uint64_t events = sep | doc_ends; events; events &= events - 1) {
         const unsigned bit = (unsigned)__builtin_ctzll(events);
         const size_t u = i + bit;
@@ -857,7 +857,7 @@ queue_block(scan *s, batch *b, size_t i, uint64_t sep, uint64_t crlf, uint64_t d
         *start = u + 1;
         if (!careful)
             continue;
-        if (ends_at_space >> bit & 1 && unit_at(s->text, u, width) != '\n') {
+        if (ends_at_sep >> bit & 1 && unit_at(s->text, u, width) != '\n') {
             if (b->n >= BATCH && !flush_batch(s, b, width))
                 return false;
             queue_word(s, b, *start, *start, false, lines, filtered, width);
@@ -1026,8 +1026,9 @@ bool wc_run_add(wc_run *run, const void *text, size_t len, uint64_t first)
         }
         memcpy(run->scratch + run->len * w, at, nbytes);
     }
-    run_base(run, first - run->len);
-    run->bases[run->n] = first - run->len;
+    const uint64_t base = first - run->len;
+    run_base(run, base);
+    run->bases[run->n] = base;
     run->len += len;
     run->ends[run->n++] = run->len;
     return true;
