@@ -61,17 +61,23 @@ static inline uint64_t mix(uint64_t x)
     return x;
 }
 
-/* The first n bytes of an 8-byte load, the others zeroed (all 8 from n = 8
- * on). */
+/* The first n <= 8 bytes of an 8-byte load, the others zeroed. A mask
+ * looked up: made by shifts, it cost a test for n = 8 and five
+ * instructions, at every word of a text. */
 static inline uint64_t first_bytes(uint64_t x, size_t n)
 {
-    if (n >= 8)
-        return x;
+    static const uint64_t keep[9] = {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    return n ? x & ~(~(uint64_t)0 >> (8 * n)) : 0;
+        0x0000000000000000u, 0xff00000000000000u, 0xffff000000000000u,
+        0xffffff0000000000u, 0xffffffff00000000u, 0xffffffffff000000u,
+        0xffffffffffff0000u, 0xffffffffffffff00u, 0xffffffffffffffffu
 #else
-    return x & ((UINT64_C(1) << (8 * n)) - 1);
+        0x0000000000000000u, 0x00000000000000ffu, 0x000000000000ffffu,
+        0x0000000000ffffffu, 0x00000000ffffffffu, 0x000000ffffffffffu,
+        0x0000ffffffffffffu, 0x00ffffffffffffffu, 0xffffffffffffffffu
 #endif
+    };
+    return x & keep[n];
 }
 
 /* The word's first bytes, as wc_word.data holds a short word; reads 8 bytes
@@ -437,37 +443,44 @@ static inline table_view view_of(const wc_table *t)
     return (table_view){t->slots, t->nslots, t->counts, t->seed};
 }
 
+/* Slots for a table that has none, made before its first lookup, so that
+ * a lookup need not test for them (two tests a word of a text). */
+static bool have_slots(wc_table *t)
+{
+    if (t->nslots || grow_slots(t, 0))
+        return true;
+    t->out_of_memory = true;
+    return false;
+}
+
 /* Adds `count` to the word of `len` units (nbytes bytes) at p, whose key
- * and hash are known; `v` is the table's view, brought up to date when the
- * word is new. */
+ * and hash are known, in a table that has slots; `v` is the table's view,
+ * brought up to date when the word is new. */
 static inline __attribute__((always_inline)) bool
 add_hashed(wc_table *t, table_view *v, const unsigned char *p, size_t nbytes, size_t len,
            word_key key, uint64_t hash, uint64_t count, uint64_t first)
 {
-    size_t j = 0;
-    if (v->nslots) {
-        const size_t mask = v->nslots - 1;
-        const wc_slot *slots = v->slots;
-        j = bucket_of(hash, v->nslots);
-        if (key.tag != WC_LONG_WORD) {
-            for (; slots[j].index; j = (j + 1) & mask) {
-                if (slots[j].head == key.head && slots[j].tag == key.tag) {
-                    const size_t i = slots[j].index - 1;
-                    v->counts[i / WC_SEGMENT_WORDS][i % WC_SEGMENT_WORDS] += count;
-                    return true;
-                }
+    const size_t mask = v->nslots - 1;
+    const wc_slot *slots = v->slots;
+    size_t j = bucket_of(hash, v->nslots);
+    if (key.tag != WC_LONG_WORD) {
+        for (; slots[j].index; j = (j + 1) & mask) {
+            if (slots[j].head == key.head && slots[j].tag == key.tag) {
+                const size_t i = slots[j].index - 1;
+                v->counts[i / WC_SEGMENT_WORDS][i % WC_SEGMENT_WORDS] += count;
+                return true;
             }
         }
-        else {
-            for (; slots[j].index; j = (j + 1) & mask) {
-                if (slots[j].head != hash || slots[j].tag != WC_LONG_WORD)
-                    continue;
-                const size_t i = slots[j].index - 1;
-                const wc_word *w = wc_table_word(t, i);
-                if (w->len == len && long_words_equal(t->arena + w->data, p, nbytes)) {
-                    v->counts[i / WC_SEGMENT_WORDS][i % WC_SEGMENT_WORDS] += count;
-                    return true;
-                }
+    }
+    else {
+        for (; slots[j].index; j = (j + 1) & mask) {
+            if (slots[j].head != hash || slots[j].tag != WC_LONG_WORD)
+                continue;
+            const size_t i = slots[j].index - 1;
+            const wc_word *w = wc_table_word(t, i);
+            if (w->len == len && long_words_equal(t->arena + w->data, p, nbytes)) {
+                v->counts[i / WC_SEGMENT_WORDS][i % WC_SEGMENT_WORDS] += count;
+                return true;
             }
         }
     }
@@ -480,6 +493,8 @@ bool wc_table_add(wc_table *t, const void *units, size_t len, uint64_t count, ui
 {
     const size_t nbytes = len * t->width;
     const word_key key = key_of(units, len, t->width, 0);
+    if (!have_slots(t))
+        return false;
     table_view v = view_of(t);
     return add_hashed(t, &v, units, nbytes, len, key, key_hash(units, nbytes, key, t->seed),
                       count, first);
@@ -741,8 +756,7 @@ queue_word(const scan *s, batch *b, size_t start, size_t sep, bool after_cr, boo
     if (width > 1)
         b->tag[i] = (uint8_t)key.tag;
     b->hash[i] = hash;
-    if (b->view.nslots)
-        __builtin_prefetch(&b->view.slots[bucket_of(hash, b->view.nslots)]);
+    __builtin_prefetch(&b->view.slots[bucket_of(hash, b->view.nslots)]);
 }
 
 /* The key of the batch's word i. A word of bytes has the tag its length
@@ -753,10 +767,13 @@ queued_key(const batch *b, size_t i, const unsigned width)
     return (word_key){b->head[i], width > 1 ? b->tag[i] : byte_word_tag(b->len[i])};
 }
 
-static inline void batch_init(const scan *s, batch *b)
+static inline bool batch_init(const scan *s, batch *b)
 {
     b->n = 0;
+    if (!have_slots(s->t))
+        return false;
     b->view = view_of(s->t);
+    return true;
 }
 
 static inline __attribute__((always_inline)) bool
@@ -785,7 +802,8 @@ scan_width(const scan *s, size_t begin, size_t end, const unsigned width, const 
     const wc_rule *rule = s->finder->rule;
     size_t start = begin;
     batch b;
-    batch_init(s, &b);
+    if (!batch_init(s, &b))
+        return false;
     for (size_t i = begin; i < end; i += 64) {
         uint64_t crlf, sep = separators(rule, s->text, s->text_len, i, &crlf);
         if (end - i < 64)
@@ -896,7 +914,8 @@ scan_run_width(const scan *run, const size_t *ends, const uint64_t *bases, size_
     size_t start = 0, next_end = 0, doc = 0;
     s.base = bases[0];
     batch b;
-    batch_init(&s, &b);
+    if (!batch_init(&s, &b))
+        return false;
     uint64_t end_masks[END_WINDOW_BLOCKS];
     for (size_t i = 0; i < len; i += 64) {
         const size_t block = i / 64 % END_WINDOW_BLOCKS;
