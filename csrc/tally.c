@@ -195,7 +195,9 @@ key_of(const unsigned char *p, size_t len, unsigned width, size_t readable)
                                   : narrow_copied(p, len, width, &narrowed))
             return (word_key){narrowed, (unsigned)len};
     }
-    if (nbytes > 8)
+    /* Expected short: laid out apart, the short case took three jumps a
+     * word (2.4% of the instructions counting the KJV). */
+    if (__builtin_expect(nbytes > 8, 0))
         return (word_key){0, WC_LONG_WORD};
     return (word_key){load_head(p, nbytes, readable),
                       width == 1 ? byte_word_tag(nbytes) : WIDE_TAG | (unsigned)nbytes};
