@@ -189,10 +189,11 @@ static inline __attribute__((always_inline)) word_key
 key_of(const unsigned char *p, size_t len, unsigned width, size_t readable)
 {
     const size_t nbytes = len * width;
-    if (width > 1 && len <= 8) {
+    if (width > 1 && __builtin_expect(len <= 8, 1)) {
         uint64_t narrowed;
-        if (readable >= 8 * width ? narrow_loaded(p, len, width, &narrowed)
-                                  : narrow_copied(p, len, width, &narrowed))
+        if (__builtin_expect(readable >= 8 * width ? narrow_loaded(p, len, width, &narrowed)
+                                                   : narrow_copied(p, len, width, &narrowed),
+                             1))
             return (word_key){narrowed, (unsigned)len};
     }
     /* Expected short: laid out apart, the short case took three jumps a
