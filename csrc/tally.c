@@ -841,56 +841,50 @@ flush_batch(const scan *s, batch *b, const unsigned width)
     return true;
 }
 
-/* The words ended by the separators of the blocks of 64 units from i to
- * `to` (less those from `end` on), queued; the batch looked up when full.
- * `far`: every block is far_block. */
-static inline __attribute__((always_inline)) bool
-scan_blocks(const scan *s, batch *b, size_t *start, size_t i, size_t to, size_t end,
-            const unsigned width, const bool lines, const bool filtered, const bool far)
+/* Queues the words that the separators `sep` of the block at i end, the
+ * first from *start. `far`: the block is far_block. */
+static inline __attribute__((always_inline)) void
+queue_separated(const scan *s, batch *b, size_t *start, size_t i, uint64_t sep, uint64_t crlf,
+                const bool lines, const bool filtered, const bool far, const unsigned width)
 {
-    const wc_separators_fn separators = s->finder->backend->separators[width == 1 ? 0
-                                                                       : width == 2 ? 1 : 2];
-    const wc_rule *rule = s->finder->rule;
     size_t at = *start;     /* a local: *start may alias the batch's arrays */
-    for (; i < to; i += 64) {
-        uint64_t crlf, sep = separators(rule, s->text, s->text_len, i, &crlf);
-        if (end - i < 64)
-            sep &= ~(~(uint64_t)0 << (end - i));
-        while (sep) {
-            unsigned bit = (unsigned)__builtin_ctzll(sep);
-            sep &= sep - 1;
-            queue_word(s, b, at, i + bit, (crlf >> bit) & 1, lines, filtered, far, width);
-            at = i + bit + 1;
-        }
-        if (b->n >= BATCH && !flush_batch(s, b, width))
-            return false;
+    while (sep) {
+        unsigned bit = (unsigned)__builtin_ctzll(sep);
+        sep &= sep - 1;
+        queue_word(s, b, at, i + bit, (crlf >> bit) & 1, lines, filtered, far, width);
+        at = i + bit + 1;
     }
     *start = at;
-    return true;
 }
 
 /* The words ended by the separators in [begin, end); begin is 0 or follows a
  * separator. The backend finds the separators of 64 units at a time: one
  * mispredicted loop exit per 64 units rather than per 16 (KJV: 13 words,
- * not 3). Inlined for each width and kind of rule, constants there. */
+ * not 3); the batch is looked up when full. Inlined for each width and
+ * kind of rule, constants there. */
 static inline __attribute__((always_inline)) bool
 scan_width(const scan *s, size_t begin, size_t end, const unsigned width, const bool lines,
            const bool filtered)
 {
+    const wc_separators_fn separators = s->finder->backend->separators[width == 1 ? 0
+                                                                       : width == 2 ? 1 : 2];
+    const wc_rule *rule = s->finder->rule;
     size_t start = begin;
     batch b;
     if (!batch_init(s, &b))
         return false;
-    /* The far blocks, then the last ones: block begin + 64k is far_block
-     * for k <= (text_len - FAR_UNITS - begin) / 64. */
-    size_t to = begin;
-    if (s->text_len >= begin + FAR_UNITS)
-        to = begin + ((s->text_len - FAR_UNITS - begin) / 64 + 1) * 64;
-    if (to > end)
-        to = end;
-    return scan_blocks(s, &b, &start, begin, to, end, width, lines, filtered, true)
-           && scan_blocks(s, &b, &start, to, end, end, width, lines, filtered, false)
-           && flush_batch(s, &b, width);
+    for (size_t i = begin; i < end; i += 64) {
+        uint64_t crlf, sep = separators(rule, s->text, s->text_len, i, &crlf);
+        if (end - i < 64)
+            sep &= ~(~(uint64_t)0 << (end - i));
+        if (far_block(s, i))
+            queue_separated(s, &b, &start, i, sep, crlf, lines, filtered, true, width);
+        else
+            queue_separated(s, &b, &start, i, sep, crlf, lines, filtered, false, width);
+        if (b.n >= BATCH && !flush_batch(s, &b, width))
+            return false;
+    }
+    return flush_batch(s, &b, width);
 }
 
 static bool scan_range(const scan *s, size_t begin, size_t end)
