@@ -841,68 +841,6 @@ flush_batch(const scan *s, batch *b, const unsigned width)
     return true;
 }
 
-/* Queues the words that the separators `sep` of the block at i end, the
- * first from *start. `far`: the block is far_block. */
-static inline __attribute__((always_inline)) void
-queue_separated(const scan *s, batch *b, size_t *start, size_t i, uint64_t sep, uint64_t crlf,
-                const bool lines, const bool filtered, const bool far, const unsigned width)
-{
-    size_t at = *start;     /* a local: *start may alias the batch's arrays */
-    while (sep) {
-        unsigned bit = (unsigned)__builtin_ctzll(sep);
-        sep &= sep - 1;
-        queue_word(s, b, at, i + bit, (crlf >> bit) & 1, lines, filtered, far, width);
-        at = i + bit + 1;
-    }
-    *start = at;
-}
-
-/* The words ended by the separators in [begin, end); begin is 0 or follows a
- * separator. The backend finds the separators of 64 units at a time: one
- * mispredicted loop exit per 64 units rather than per 16 (KJV: 13 words,
- * not 3); the batch is looked up when full. Inlined for each width and
- * kind of rule, constants there. */
-static inline __attribute__((always_inline)) bool
-scan_width(const scan *s, size_t begin, size_t end, const unsigned width, const bool lines,
-           const bool filtered)
-{
-    const wc_separators_fn separators = s->finder->backend->separators[width == 1 ? 0
-                                                                       : width == 2 ? 1 : 2];
-    const wc_rule *rule = s->finder->rule;
-    size_t start = begin;
-    batch b;
-    if (!batch_init(s, &b))
-        return false;
-    for (size_t i = begin; i < end; i += 64) {
-        uint64_t crlf, sep = separators(rule, s->text, s->text_len, i, &crlf);
-        if (end - i < 64)
-            sep &= ~(~(uint64_t)0 << (end - i));
-        if (far_block(s, i))
-            queue_separated(s, &b, &start, i, sep, crlf, lines, filtered, true, width);
-        else
-            queue_separated(s, &b, &start, i, sep, crlf, lines, filtered, false, width);
-        if (b.n >= BATCH && !flush_batch(s, &b, width))
-            return false;
-    }
-    return flush_batch(s, &b, width);
-}
-
-static bool scan_range(const scan *s, size_t begin, size_t end)
-{
-    const bool lines = s->finder->rule->split == WC_LINES, filtered = s->finder->filter;
-#define SCAN_WIDTHS(lines, filtered)                                                        \
-    switch (s->width) {                                                                     \
-    case 1: return scan_width(s, begin, end, 1, lines, filtered);                           \
-    case 2: return scan_width(s, begin, end, 2, lines, filtered);                           \
-    default: return scan_width(s, begin, end, 4, lines, filtered);                          \
-    }
-    if (filtered)
-        SCAN_WIDTHS(lines, true)
-    if (lines)
-        SCAN_WIDTHS(true, false)
-    SCAN_WIDTHS(false, false)
-#undef SCAN_WIDTHS
-}
 
 /* ---- documents: texts one after another -------------------------------- */
 
@@ -923,10 +861,10 @@ static bool scan_range(const scan *s, size_t begin, size_t end)
  * tables wait on memory, and a word's instructions decide how many words'
  * slots are fetched at once. So the lean loop, for a block in which no
  * document ends in a space and all of whose documents' words have one
- * `base`, tests nothing more than scan_width's; `careful` blocks take the
- * tests and the bases (bases[*doc]: that of the document holding *start;
- * *doc is kept only where the bases differ, and there every block with an
- * end is careful). */
+ * `base`, tests nothing more than a single text's (scan_width: doc_ends 0);
+ * `careful` blocks take the tests and the bases (bases[*doc]: that of the
+ * document holding *start; *doc is kept only where the bases differ, and
+ * there every block with an end is careful). */
 static inline __attribute__((always_inline)) bool
 queue_block(scan *s, batch *b, size_t i, uint64_t sep, uint64_t crlf, uint64_t doc_ends,
             size_t *start, const uint64_t *bases, size_t *doc, const bool careful,
@@ -961,6 +899,57 @@ static inline bool ends_at_space(const scan *s, size_t i, uint64_t ends_at_sep,
         if (unit_at(s->text, i + (size_t)__builtin_ctzll(ends_at_sep), width) == ' ')
             return true;
     return false;
+}
+
+/* The words ended by the separators in [begin, end); begin is 0 or follows a
+ * separator. The backend finds the separators of 64 units at a time: one
+ * mispredicted loop exit per 64 units rather than per 16 (KJV: 13 words,
+ * not 3); their words are queued as a run's (queue_block) in a block of
+ * no document's end, and the batch looked up when full. Inlined for each
+ * width and kind of rule, constants there. */
+static inline __attribute__((always_inline)) bool
+scan_width(const scan *range, size_t begin, size_t end, const unsigned width, const bool lines,
+           const bool filtered)
+{
+    const wc_separators_fn separators = range->finder->backend->separators[width == 1 ? 0
+                                                                           : width == 2 ? 1 : 2];
+    const wc_rule *rule = range->finder->rule;
+    scan s = *range;
+    size_t start = begin;
+    batch b;
+    if (!batch_init(&s, &b))
+        return false;
+    for (size_t i = begin; i < end; i += 64) {
+        uint64_t crlf, sep = separators(rule, s.text, s.text_len, i, &crlf);
+        if (end - i < 64)
+            sep &= ~(~(uint64_t)0 << (end - i));
+        if (far_block(&s, i))
+            queue_block(&s, &b, i, sep, crlf, 0, &start, NULL, NULL, false, true, lines,
+                        filtered, width);
+        else
+            queue_block(&s, &b, i, sep, crlf, 0, &start, NULL, NULL, false, false, lines,
+                        filtered, width);
+        if (b.n >= BATCH && !flush_batch(&s, &b, width))
+            return false;
+    }
+    return flush_batch(&s, &b, width);
+}
+
+static bool scan_range(const scan *s, size_t begin, size_t end)
+{
+    const bool lines = s->finder->rule->split == WC_LINES, filtered = s->finder->filter;
+#define SCAN_WIDTHS(lines, filtered)                                                        \
+    switch (s->width) {                                                                     \
+    case 1: return scan_width(s, begin, end, 1, lines, filtered);                           \
+    case 2: return scan_width(s, begin, end, 2, lines, filtered);                           \
+    default: return scan_width(s, begin, end, 4, lines, filtered);                          \
+    }
+    if (filtered)
+        SCAN_WIDTHS(lines, true)
+    if (lines)
+        SCAN_WIDTHS(true, false)
+    SCAN_WIDTHS(false, false)
+#undef SCAN_WIDTHS
 }
 
 /* The words of `n` nonempty documents lying one after another in s->text
