@@ -841,7 +841,6 @@ flush_batch(const scan *s, batch *b, const unsigned width)
     return true;
 }
 
-
 /* ---- documents: texts one after another -------------------------------- */
 
 /* The documents' ends are handed to the block loop as a mask beside the
