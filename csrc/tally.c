@@ -900,6 +900,30 @@ static inline bool ends_at_space(const scan *s, size_t i, uint64_t ends_at_sep,
     return false;
 }
 
+/* The separators of the 64 units from i, those from `end` on left out, by
+ * the backend's function for the width (*crlf as it gives them). */
+static inline __attribute__((always_inline)) uint64_t
+block_separators(const scan *s, size_t i, size_t end, const unsigned width, uint64_t *crlf)
+{
+    const wc_separators_fn separators = s->finder->backend->separators[width == 1 ? 0
+                                                                       : width == 2 ? 1 : 2];
+    const uint64_t sep = separators(s->finder->rule, s->text, s->text_len, i, crlf);
+    return end - i < 64 ? sep & ~(~(uint64_t)0 << (end - i)) : sep;
+}
+
+/* queue_block's lean loop for a block that is not careful: the far one
+ * where every word's key may be read in one load (far_block). */
+static inline __attribute__((always_inline)) bool
+queue_lean_block(scan *s, batch *b, size_t i, uint64_t sep, uint64_t crlf, uint64_t doc_ends,
+                 size_t *start, const uint64_t *bases, size_t *doc, const bool lines,
+                 const bool filtered, const unsigned width)
+{
+    return far_block(s, i) ? queue_block(s, b, i, sep, crlf, doc_ends, start, bases, doc, false,
+                                         true, lines, filtered, width)
+                           : queue_block(s, b, i, sep, crlf, doc_ends, start, bases, doc, false,
+                                         false, lines, filtered, width);
+}
+
 /* The words ended by the separators in [begin, end); begin is 0 or follows a
  * separator. The backend finds the separators of 64 units at a time: one
  * mispredicted loop exit per 64 units rather than per 16 (KJV: 13 words,
@@ -910,24 +934,15 @@ static inline __attribute__((always_inline)) bool
 scan_width(const scan *range, size_t begin, size_t end, const unsigned width, const bool lines,
            const bool filtered)
 {
-    const wc_separators_fn separators = range->finder->backend->separators[width == 1 ? 0
-                                                                           : width == 2 ? 1 : 2];
-    const wc_rule *rule = range->finder->rule;
     scan s = *range;
     size_t start = begin;
     batch b;
     if (!batch_init(&s, &b))
         return false;
     for (size_t i = begin; i < end; i += 64) {
-        uint64_t crlf, sep = separators(rule, s.text, s.text_len, i, &crlf);
-        if (end - i < 64)
-            sep &= ~(~(uint64_t)0 << (end - i));
-        if (far_block(&s, i))
-            queue_block(&s, &b, i, sep, crlf, 0, &start, NULL, NULL, false, true, lines,
-                        filtered, width);
-        else
-            queue_block(&s, &b, i, sep, crlf, 0, &start, NULL, NULL, false, false, lines,
-                        filtered, width);
+        uint64_t crlf;
+        const uint64_t sep = block_separators(&s, i, end, width, &crlf);
+        queue_lean_block(&s, &b, i, sep, crlf, 0, &start, NULL, NULL, lines, filtered, width);
         if (b.n >= BATCH && !flush_batch(&s, &b, width))
             return false;
     }
@@ -961,9 +976,6 @@ static inline __attribute__((always_inline)) bool
 scan_run_width(const scan *run, const size_t *ends, const uint64_t *bases, size_t n,
                bool one_base, const unsigned width, const bool lines, const bool filtered)
 {
-    const wc_separators_fn separators = run->finder->backend->separators[width == 1 ? 0
-                                                                         : width == 2 ? 1 : 2];
-    const wc_rule *rule = run->finder->rule;
     const size_t len = run->text_len;
     scan s = *run;
     size_t start = 0, next_end = 0, doc = 0;
@@ -982,9 +994,8 @@ scan_run_width(const scan *run, const size_t *ends, const uint64_t *bases, size_
                 end_masks[u / 64] |= (uint64_t)1 << (u % 64);
             }
         }
-        uint64_t crlf, sep = separators(rule, s.text, len, i, &crlf);
-        if (len - i < 64)
-            sep &= ~(~(uint64_t)0 << (len - i));
+        uint64_t crlf;
+        const uint64_t sep = block_separators(&s, i, len, width, &crlf);
         const uint64_t doc_ends = end_masks[block];
         const bool careful = doc_ends && (!one_base
                                           || (lines && ends_at_space(&s, i, doc_ends & sep,
@@ -992,11 +1003,8 @@ scan_run_width(const scan *run, const size_t *ends, const uint64_t *bases, size_
         /* Careful blocks, the rare ones, test every word's end of text. */
         if (!(careful ? queue_block(&s, &b, i, sep, crlf, doc_ends, &start, bases, &doc, true,
                                     false, lines, filtered, width)
-              : far_block(&s, i)
-                  ? queue_block(&s, &b, i, sep, crlf, doc_ends, &start, bases, &doc, false, true,
-                                lines, filtered, width)
-                  : queue_block(&s, &b, i, sep, crlf, doc_ends, &start, bases, &doc, false,
-                                false, lines, filtered, width)))
+              : queue_lean_block(&s, &b, i, sep, crlf, doc_ends, &start, bases, &doc, lines,
+                                 filtered, width)))
             return false;
         if (b.n >= BATCH && !flush_batch(&s, &b, width))
             return false;
