@@ -113,14 +113,14 @@
  *             Each test a ternary-logic OR of misses, one test-into-mask a
  *             register (simd_tests: a masked compare a test, on Zen 5 the
  *             shifted scan's 1-byte rate 27 -> 41 G chars/s at 1 M). The
- *             needles of the 2-byte form that hold a unit the narrowing does
+ *             needles of the wide forms that hold a unit the narrowing does
  *             not keep (VERIFIED) test it in the pairs' register in place of
- *             the last (bett\u2019r in the Zen of Python: 0.33-0.38x -> 0.47x
- *             of the 1-byte rate of "is", where the shifted scan's four
- *             narrowed loads a block took them). The 4-byte form's needles
- *             of over four units (VERIFIED ones too) and UTF-8's rule: the
- *             block scan, one register of narrowed units and four compares
- *             a block.
+ *             the last, its place a constant of the loop (bett\u2019r in the
+ *             Zen of Python: 0.33-0.38x -> 0.61x of the 1-byte rate of "is",
+ *             where the shifted scan's four narrowed loads a block took them;
+ *             bett\U0001F600r 0.31x -> 0.38x). The 4-byte form's other
+ *             needles of over four units and UTF-8's rule: the block scan,
+ *             one register of narrowed units and four compares a block.
  *   avx2      the shifted scan for sep=" " and bytes' sep=None (two registers
  *             a block, the masks ANDed in registers and moved out once); a
  *             str's sep=None, whose separators are a range and two compares
@@ -450,6 +450,10 @@ static inline simd_vec simd_narrow_splat(unsigned w, uint32_t unit)
 typedef struct {
     simd_vec first[2], last[2], spaces[2], ambiguous;
     size_t ambiguous_at;
+    /* The unit the paired scan tests with the first (pair_at units on):
+     * the last, or the VERIFIED needle's ambiguous middle unit. */
+    simd_vec pair[2];
+    size_t pair_at;
 } needle_vecs;
 
 /* One block's units as bit masks: separators, the needle's first and last
@@ -684,6 +688,9 @@ static inline void needle_vecs_of(const wc_query *q, unsigned w, bool fold, need
             nv->ambiguous_at = j;
     nv->ambiguous = m > 0 ? simd_narrow_splat(w, wc_load(q->needle, nv->ambiguous_at, w))
                           : nv->first[0];
+    nv->pair_at = nv->ambiguous_at ? nv->ambiguous_at : m - 1;
+    nv->pair[0] = nv->ambiguous_at ? nv->ambiguous : nv->last[0];
+    nv->pair[1] = nv->ambiguous_at ? nv->ambiguous : nv->last[1];
 }
 
 typedef block_masks (*classify_fn)(const wc_query *q, size_t p, const needle_vecs *nv);
@@ -969,10 +976,12 @@ simd_scan_shifted(const wc_query *q, size_t begin, size_t end, int kind, int sha
 #define SIMD_PAIRED(w, kind, shape) 0
 #endif
 
-/* In the 4-byte form, needles whose middle is tested in the registers: the
- * block scan compares the candidates of longer ones faster ("better" in
- * the Zen of Python 1.21x, "Explicit" 1.27x). */
-#define PAIRED_NEEDLE(w, m) ((w) <= 2 || (m) <= 2 + PAIRED_MIDDLES_IN_REGISTERS(w))
+/* In the 4-byte form, needles whose middle is tested in the registers, and
+ * VERIFIED ones, which test none: the block scan compares the candidates of
+ * longer ones faster ("better" in the Zen of Python 1.21x, "Explicit"
+ * 1.27x), but not those of a VERIFIED needle ("bett\U0001F600r" 0.95x). */
+#define PAIRED_NEEDLE(w, shape, m)                                                             \
+    ((w) <= 2 || (shape) == VERIFIED || (m) <= 2 + PAIRED_MIDDLES_IN_REGISTERS(w))
 
 /* The blocks of a group: the "\r" test is made once for them all. */
 #define PAIRED_GROUP 4
@@ -995,24 +1004,39 @@ load_block(const char *at, unsigned w, simd_vec bytes[SIMD_REGS_PER_BLOCK])
 }
 
 /* The units d .. of register k of the block at p (units d <= 62 past the
- * register's): a load in a 1-byte text (across a cache line, and cheaper
- * than shifting registers); in the wide forms, a shift of the block's
- * narrowed registers `here` and the next block's `next` where a window
- * reaches (d <= 2), else the units narrowed again. */
+ * register's), from the text: a load in a 1-byte text (across a cache
+ * line, and cheaper than shifting registers), narrowed again in the wide
+ * forms. */
+static inline __attribute__((always_inline)) simd_vec
+text_units(const wc_query *q, size_t p, unsigned w, unsigned k, size_t d)
+{
+    const char *at = (const char *)q->text + (p + k * SIMD_BYTES + d) * w;
+    return w == 1 ? simd_load(at) : simd_narrow(at, w);
+}
+
+/* The same for a constant d: in the wide forms, where a window reaches
+ * (d <= 2), a shift of the block's narrowed registers `here` and the next
+ * block's `next`. */
 static inline __attribute__((always_inline)) simd_vec
 paired_units(const wc_query *q, size_t p, unsigned w, const simd_vec *here, const simd_vec *next,
              unsigned k, size_t d)
 {
-    const char *at = (const char *)q->text + (p + k * SIMD_BYTES + d) * w;
-    if (w == 1)
-        return simd_load(at);
 #ifdef SIMD_HAS_WINDOW
-    if (d <= 2 && SIMD_REGS_PER_BLOCK == 1)
+    if (w > 1 && d <= 2 && SIMD_REGS_PER_BLOCK == 1)
         return simd_window(here[0], next[0], (unsigned)d);
 #endif
     (void)here, (void)next;
-    return simd_narrow(at, w);
+    return text_units(q, p, w, k, d);
 }
+
+/* The paired scan's `reach`, a constant of each loop: how many units on
+ * from the first the unit tested with it lies (needle_vecs' pair), 0 for
+ * none, or PAIRED_FAR for pair_at units on, past a window's reach. Chosen
+ * in the loop, the VERIFIED needles' choices (the ambiguous unit or the
+ * last, a window or the units narrowed again) stayed there as branches and
+ * spilled registers: "bett\u2019r" in a 2-byte Zen of Python 0.47x -> 0.61x
+ * of the 1-byte rate of "is" (Zen 4). */
+#define PAIRED_FAR 3
 
 /* The "\r"s of the block at p, whose narrowed registers are `bytes`, that a
  * "\n" follows (the unit after the block is read: it lies inside the
@@ -1051,9 +1075,8 @@ static inline __attribute__((always_inline)) paired_masks
 paired_classify(const wc_query *q, size_t p, const simd_vec here[SIMD_REGS_PER_BLOCK],
                 const simd_vec next[SIMD_REGS_PER_BLOCK], const needle_vecs *v,
                 const needle_middle *mid, unsigned w, int kind, int shape, bool fold,
-                int middles, bool crlf, bool rare)
+                int middles, int reach, bool crlf, bool rare)
 {
-    const size_t m = shape == ONE_UNIT ? 1 : shape == TWO_UNITS ? 2 : q->needle_len;
     simd_mask sep[SIMD_REGS_PER_BLOCK], pairs[SIMD_REGS_PER_BLOCK];
     for (unsigned k = 0; k < SIMD_REGS_PER_BLOCK; k++) {
         sep[k] = simd_separators(kind, here[k], v->spaces);
@@ -1062,17 +1085,12 @@ paired_classify(const wc_query *q, size_t p, const simd_vec here[SIMD_REGS_PER_B
             continue;
         }
         simd_tests pair = test_unit(simd_tests_all(), here[k], v->first, fold);
-        if (shape == VERIFIED && m > 1) {
-            /* The unit the narrowing does not keep, the rarer, in place of
-             * the last (every candidate is compared whole). */
-            const simd_vec ambiguous[2] = {v->ambiguous, v->ambiguous};
-            pair = v->ambiguous_at
-                 ? test_unit(pair, paired_units(q, p, w, here, next, k, v->ambiguous_at),
-                             ambiguous, false)
-                 : test_unit(pair, paired_units(q, p, w, here, next, k, m - 1), v->last, false);
-        }
-        else if (shape >= TWO_UNITS && shape != VERIFIED)
-            pair = test_unit(pair, paired_units(q, p, w, here, next, k, m - 1), v->last, fold);
+        if (reach)
+            pair = test_unit(pair,
+                             reach == PAIRED_FAR
+                                 ? text_units(q, p, w, k, v->pair_at)
+                                 : paired_units(q, p, w, here, next, k, reach),
+                             v->pair, fold);
         for (int j = 0; j < middles; j++)
             pair = test_unit(pair, paired_units(q, p, w, here, next, k, 1 + (size_t)j),
                              mid->units_at[j], fold);
@@ -1130,7 +1148,8 @@ paired_verify(const wc_query *q, size_t p, const uint64_t *candidates, unsigned 
 static inline __attribute__((always_inline)) size_t
 paired_loop(const wc_query *q, size_t *p_inout, size_t last, paired_masks *here_inout,
             uint64_t *heads_inout, simd_vec ahead[SIMD_REGS_PER_BLOCK], const needle_vecs *nv,
-            const needle_middle *md, unsigned w, int kind, int shape, bool fold, int middles)
+            const needle_middle *md, unsigned w, int kind, int shape, bool fold, int middles,
+            int reach)
 {
     const char *text = q->text;
     const needle_vecs v = *nv;
@@ -1163,7 +1182,7 @@ paired_loop(const wc_query *q, size_t *p_inout, size_t last, paired_masks *here_
         for (unsigned k = 0; k < PAIRED_GROUP; k++) {
             const paired_masks next = paired_classify(q, p + 64 * (k + 1), group[k], group[k + 1],
                                                       &v, mid, w, kind, shape, fold, middles,
-                                                      crlf, rare);
+                                                      reach, crlf, rare);
             candidates[k] = heads & window(here.ends, next.ends, m);
             if (middles >= 0)
                 count += (size_t)__builtin_popcountll(candidates[k]);
@@ -1179,27 +1198,47 @@ paired_loop(const wc_query *q, size_t *p_inout, size_t last, paired_masks *here_
     return count;
 }
 
-/* paired_loop with `middles` a constant: how many of a LONGER needle's
- * middle units are tested in the registers (all of them, or none, -1, and
- * every candidate's compared). */
+/* The paired loop's `reach` for a needle (see PAIRED_FAR). */
+static inline __attribute__((always_inline)) int
+paired_reach(const wc_query *q, const needle_vecs *v, int shape)
+{
+    if (shape == ONE_UNIT || q->needle_len == 1)
+        return 0;
+    return shape == TWO_UNITS ? 1 : v->pair_at <= 2 ? (int)v->pair_at : PAIRED_FAR;
+}
+
+/* paired_loop with `middles` and `reach` constants: how many of a LONGER
+ * needle's middle units are tested in the registers (all of them, or none,
+ * -1, and every candidate's compared), and where the unit paired with the
+ * first lies. */
 static inline __attribute__((always_inline)) size_t
 paired_loops(const wc_query *q, size_t *p, size_t last, paired_masks *here, uint64_t *heads,
              simd_vec ahead[SIMD_REGS_PER_BLOCK], const needle_vecs *v, const needle_middle *mid,
              unsigned w, int kind, int shape, bool fold)
 {
-#define PAIRED_LOOP(middles)                                                                   \
-    paired_loop(q, p, last, here, heads, ahead, v, mid, w, kind, shape, fold, middles)
-    if (shape == VERIFIED)
-        return PAIRED_LOOP(-1);
-    if (shape != LONGER)
-        return PAIRED_LOOP(0);
+#define PAIRED_LOOP(middles, reach)                                                            \
+    paired_loop(q, p, last, here, heads, ahead, v, mid, w, kind, shape, fold, middles, reach)
+    if (shape == VERIFIED) {
+        const int reach = paired_reach(q, v, shape);
+        return reach == 0   ? PAIRED_LOOP(-1, 0)
+             : reach == 1   ? PAIRED_LOOP(-1, 1)
+             : reach == 2   ? PAIRED_LOOP(-1, 2)
+                            : PAIRED_LOOP(-1, PAIRED_FAR);
+    }
+    if (shape == ONE_UNIT)
+        return PAIRED_LOOP(0, 0);
+    if (shape == TWO_UNITS)
+        return PAIRED_LOOP(0, 1);
+    /* LONGER: the last unit within a window's reach only for 3 units, one
+     * of them middle (in a 1-byte text a load either way, at m - 1 units
+     * on: 1.02x a load 2 units on for a needle of 3). */
     if (mid->units > PAIRED_MIDDLES_IN_REGISTERS(w))
-        return PAIRED_LOOP(-1);
+        return PAIRED_LOOP(-1, PAIRED_FAR);
     if (mid->units == 1)
-        return PAIRED_LOOP(1);
+        return PAIRED_LOOP(1, w > 1 ? 2 : PAIRED_FAR);
     if (mid->units == 2 || PAIRED_MIDDLES_IN_REGISTERS(w) == 2)
-        return PAIRED_LOOP(2);
-    return mid->units == 3 ? PAIRED_LOOP(3) : PAIRED_LOOP(4);
+        return PAIRED_LOOP(2, PAIRED_FAR);
+    return mid->units == 3 ? PAIRED_LOOP(3, PAIRED_FAR) : PAIRED_LOOP(4, PAIRED_FAR);
 #undef PAIRED_LOOP
 }
 
@@ -1229,7 +1268,7 @@ simd_scan_paired(const wc_query *q, size_t begin, size_t end, unsigned w, int ki
                       : shape != LONGER ? 0
                       : mid.units <= PAIRED_MIDDLES_IN_REGISTERS(w) ? (int)mid.units : -1;
     paired_masks here = paired_classify(q, p, first, ahead, &v, &mid, w, kind, shape, fold,
-                                        middles, true, true);
+                                        middles, paired_reach(q, &v, shape), true, true);
     uint64_t heads = here.pairs & (here.sep << 1 | wc_word_starts_at(q->rule, text, len, p, w));
     const size_t last = len - span - 128 < end - span ? len - span - 128 : end - span;
     count += paired_loops(q, &p, last, &here, &heads, ahead, &v, &mid, w, kind, shape, fold);
@@ -1332,7 +1371,7 @@ simd_count_short(const wc_query *q, size_t end, unsigned w, int kind, int shape,
     {                                                                                          \
         if (begin == 0 && q->text_len <= 64)                                                   \
             return name##_short(q, end);                                                       \
-        if (SIMD_PAIRED(w, kind, shape) && PAIRED_NEEDLE(w, q->needle_len))                    \
+        if (SIMD_PAIRED(w, kind, shape) && PAIRED_NEEDLE(w, shape, q->needle_len))             \
             return simd_scan_paired(q, begin, end, w, kind, shape, fold, name##_blocks);       \
         if (SIMD_SHIFTED(w, kind, shape))                                                      \
             return simd_scan_shifted(q, begin, end, kind, shape, fold, name##_blocks);         \
