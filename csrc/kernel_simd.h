@@ -1230,12 +1230,11 @@ paired_loops(const wc_query *q, size_t *p, size_t last, paired_masks *here, uint
     if (shape == TWO_UNITS)
         return PAIRED_LOOP(0, 1);
     /* LONGER: the last unit within a window's reach only for 3 units, one
-     * of them middle (in a 1-byte text a load either way, at m - 1 units
-     * on: 1.02x a load 2 units on for a needle of 3). */
+     * of them middle. */
     if (mid->units > PAIRED_MIDDLES_IN_REGISTERS(w))
         return PAIRED_LOOP(-1, PAIRED_FAR);
     if (mid->units == 1)
-        return PAIRED_LOOP(1, w > 1 ? 2 : PAIRED_FAR);
+        return PAIRED_LOOP(1, 2);
     if (mid->units == 2 || PAIRED_MIDDLES_IN_REGISTERS(w) == 2)
         return PAIRED_LOOP(2, PAIRED_FAR);
     return mid->units == 3 ? PAIRED_LOOP(3, PAIRED_FAR) : PAIRED_LOOP(4, PAIRED_FAR);
