@@ -22,7 +22,8 @@ nox.options.default_venv_backend = "venv"
 
 KERNEL_SOURCES = [
     "csrc/kernel.c", "csrc/kernel_scalar.c", "csrc/kernel_sse2.c",
-    "csrc/kernel_avx2.c", "csrc/kernel_avx512.c", "csrc/kernel_neon.c", "csrc/pool.c",
+    "csrc/kernel_avx2.c", "csrc/kernel_avx512.c", "csrc/kernel_avx512vbmi.c",
+    "csrc/kernel_neon.c", "csrc/pool.c",
     "csrc/fault.c", "csrc/tally.c",
 ]
 SANITIZE_FLAGS = "-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1"
@@ -200,11 +201,11 @@ def neon(session):
 
 @nox.session(venv_backend="none")
 def avx512(session):
-    """The AVX-512BW backend on any x86-64 CPU: tests/c/check_backends.c with
-    the backend's intrinsics written in C (tests/c/avx512_emulated.h), so every
-    width and needle shape of it meets the naive reference where the CPU has
-    no AVX-512 (this one, and CI's); first the emulation against SSE's own
-    instructions (tests/c/check_avx512_emulation.c)."""
+    """The AVX-512 backends (avx512bw, avx512vbmi) on any x86-64 CPU:
+    tests/c/check_backends.c with their intrinsics written in C
+    (tests/c/avx512_emulated.h), so every width and needle shape of them meets
+    the naive reference where the CPU has no AVX-512; first the emulation
+    against SSE's own instructions (tests/c/check_avx512_emulation.c)."""
     os.makedirs(".nox", exist_ok=True)
     emulation = ".nox/check_avx512_emulation"
     session.run("gcc", "-O1", "-std=c11", "-Wall", "-Wextra", "-Werror", "-msse4.1",

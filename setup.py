@@ -15,6 +15,7 @@ SOURCES = [
     "csrc/kernel_sse2.c",
     "csrc/kernel_avx2.c",
     "csrc/kernel_avx512.c",
+    "csrc/kernel_avx512vbmi.c",
     "csrc/kernel_neon.c",
     "csrc/pool.c",
     "csrc/fault.c",

@@ -72,6 +72,7 @@ extern const wc_backend wc_backend_scalar;
 extern const wc_backend wc_backend_sse2;        /* the x86-64 baseline */
 extern const wc_backend wc_backend_avx2;
 extern const wc_backend wc_backend_avx512bw;
+extern const wc_backend wc_backend_avx512vbmi;   /* the same, and a byte permute */
 #endif
 
 #if defined(__aarch64__)

@@ -1,14 +1,21 @@
 /* The AVX-512BW backend: 64-byte registers and mask registers, one bit per
  * lane for every width. The algorithm is in kernel_simd.h; this file gives it
  * words, compiled for AVX-512BW whatever the build's flags (kernel.c runs it
- * only where the CPU and the OS support it). */
+ * only where the CPU and the OS support it). kernel_avx512vbmi.c builds it
+ * again, with WC_AVX512_VBMI, for CPUs that also have AVX512-VBMI. */
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #ifdef WC_AVX512_EMULATED
 /* The intrinsics written in C (tests/c/avx512_emulated.h), so that the
  * backend's tests run on CPUs without AVX-512. */
 #include "avx512_emulated.h"
+#elif defined(__clang__) && defined(WC_AVX512_VBMI)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vbmi,popcnt,bmi,bmi2"))), apply_to = function)
+#include <immintrin.h>
 #elif defined(__clang__)
 #pragma clang attribute push(__attribute__((target("avx512f,avx512bw,popcnt,bmi,bmi2"))), apply_to = function)
+#include <immintrin.h>
+#elif defined(WC_AVX512_VBMI)
+#pragma GCC target("avx512f,avx512bw,avx512vbmi,popcnt,bmi,bmi2")
 #include <immintrin.h>
 #else
 #pragma GCC target("avx512f,avx512bw,popcnt,bmi,bmi2")
@@ -20,8 +27,13 @@
 typedef __m512i simd_vec;
 #define SIMD_BYTES 64
 #define SIMD_BITS_PER_UNIT(w) 1     /* compares write a bit per lane */
+#ifdef WC_AVX512_VBMI
+#define SIMD_BACKEND wc_backend_avx512vbmi
+#define SIMD_NAME "avx512vbmi"
+#else
 #define SIMD_BACKEND wc_backend_avx512bw
 #define SIMD_NAME "avx512bw"
+#endif
 
 static inline simd_vec simd_load(const void *p) { return _mm512_loadu_si512(p); }
 
@@ -99,17 +111,40 @@ static inline simd_vec simd_narrow(const char *at, unsigned w)
 }
 
 /* The paired scan's registers (kernel_simd.h): units d .. d+63 of two
- * registers of narrowed units, for d = 1 and 2, by a shift of 64-bit lanes
- * across the two and one of bytes within 16-byte lanes (two shuffles; a
- * load a register, narrowed again, would take two loads and two
- * shuffles for the 2-byte form, four and four for the 4-byte one). */
+ * registers of narrowed units, where a load a register, narrowed again,
+ * would take two loads and two shuffles for the 2-byte form, four and four
+ * for the 4-byte one. With VBMI, for every d up to 63, by one permute of
+ * the two registers' bytes (vpermt2b: on Zen 4 one a cycle, as each
+ * shuffle); without, for d = 1 and 2, by a shift of 64-bit lanes across
+ * the two and one of bytes within 16-byte lanes. */
 #define SIMD_HAS_WINDOW
+#ifdef WC_AVX512_VBMI
+#define SIMD_WINDOW_REACH 63
+static const uint8_t window_bytes[128] = {
+    0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10,  11,  12,  13,  14,  15,
+    16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26,  27,  28,  29,  30,  31,
+    32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42,  43,  44,  45,  46,  47,
+    48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58,  59,  60,  61,  62,  63,
+    64, 65, 66, 67, 68, 69, 70, 71, 72, 73, 74,  75,  76,  77,  78,  79,
+    80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90,  91,  92,  93,  94,  95,
+    96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111,
+    112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122, 123, 124, 125, 126, 127};
+
+static inline __attribute__((always_inline)) simd_vec simd_window(simd_vec here, simd_vec next,
+                                                                  unsigned d)
+{
+    /* byte i of the result: byte d + i of here and next, end to end */
+    return _mm512_permutex2var_epi8(here, simd_load(window_bytes + d), next);
+}
+#else
+#define SIMD_WINDOW_REACH 2
 static inline __attribute__((always_inline)) simd_vec simd_window(simd_vec here, simd_vec next,
                                                                   unsigned d)
 {
     const simd_vec above = _mm512_alignr_epi64(next, here, 2);
     return d == 1 ? _mm512_alignr_epi8(above, here, 1) : _mm512_alignr_epi8(above, here, 2);
 }
+#endif
 
 #define SIMD_HAS_AND_EQ     /* masked compares: the AND is free */
 static inline simd_mask simd_and_eq(unsigned w, simd_mask k, simd_vec a, simd_vec b)

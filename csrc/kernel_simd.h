@@ -121,6 +121,18 @@
  *             bett\U0001F600r 0.31x -> 0.38x). The 4-byte form's other
  *             needles of over four units and UTF-8's rule: the block scan,
  *             one register of narrowed units and four compares a block.
+ *   avx512vbmi  the same code; in the wide forms a needle's unit at any
+ *             distance d from the first (its last, or a VERIFIED needle's
+ *             ambiguous unit) comes from the block's narrowed registers and
+ *             the next one's by one byte permute (vpermt2b), where without
+ *             VBMI a window reaches d <= 2 by two shuffles and the units
+ *             further on are loaded and narrowed again (two loads and two
+ *             shuffles, or four and four); so the 4-byte form takes every
+ *             needle by the paired scan. Zen 4, A/B by turns against
+ *             avx512bw: 2-byte "is" 1.05x, bett\u2019r 1.11x (0.66x of the
+ *             1-byte rate of "is"), "than" 1.17x, "nested" 1.29x; 4-byte
+ *             bett\U0001F600r 1.26x (0.47x), "than" 1.28x, "Explicit" 1.29x,
+ *             "nested" 1.43x; the 1-byte form the same code.
  *   avx2      the shifted scan for sep=" " and bytes' sep=None (two registers
  *             a block, the masks ANDed in registers and moved out once); a
  *             str's sep=None, whose separators are a range and two compares
@@ -410,6 +422,13 @@ enum { EMPTY_NEEDLE, ONE_UNIT, TWO_UNITS, LONGER, VERIFIED, HEADS, NSHAPES };
  * units up to m + 1 past a start, so every start of a block is decided by
  * it and the next. */
 #define PAIRED_MAX_NEEDLE 62
+
+/* How far on the backend's window (simd_window) reaches: none, 2 units,
+ * or past every distance the paired scan asks for. */
+#ifndef SIMD_WINDOW_REACH
+#define SIMD_WINDOW_REACH 0
+#endif
+#define WINDOW_REACHES_ALL (SIMD_WINDOW_REACH > PAIRED_MAX_NEEDLE)
 
 /* Where a needle of units narrowed to bytes may equal what it does not: a
  * unit the narrowing does not keep (0 and 0xFF are where the wide units it
@@ -778,7 +797,8 @@ typedef struct {
  * compares ("better" in the Zen of Python 1.7x, needles of 5 units at a hit
  * every fifth word 2.2x); in the wide forms a unit past the second is
  * narrowed again (the 4-byte form: four loads and four shuffles), and
- * costs more (the same "better" 0.86x). */
+ * costs more (the same "better" 0.86x); so does each from a window that
+ * reaches it (VBMI: "nested" 0.59x). */
 #define PAIRED_MIDDLES_IN_REGISTERS(w) ((w) == 1 ? 4 : 2)
 
 static inline needle_middle needle_middle_of(const wc_query *q, unsigned w, bool fold)
@@ -977,11 +997,15 @@ simd_scan_shifted(const wc_query *q, size_t begin, size_t end, int kind, int sha
 #endif
 
 /* In the 4-byte form, needles whose middle is tested in the registers, and
- * VERIFIED ones, which test none: the block scan compares the candidates of
- * longer ones faster ("better" in the Zen of Python 1.21x, "Explicit"
- * 1.27x), but not those of a VERIFIED needle ("bett\U0001F600r" 0.95x). */
+ * VERIFIED ones, which test none: where the last unit is narrowed again
+ * (four loads and four shuffles), the block scan compares the candidates
+ * of longer ones faster ("better" in the Zen of Python 1.21x, "Explicit"
+ * 1.27x), but not those of a VERIFIED needle ("bett\U0001F600r" 0.95x);
+ * where a window reaches it, every needle (by the paired scan "better"
+ * 1.21x, "Explicit" 1.31x, "nested" 1.44-1.48x). */
 #define PAIRED_NEEDLE(w, shape, m)                                                             \
-    ((w) <= 2 || (shape) == VERIFIED || (m) <= 2 + PAIRED_MIDDLES_IN_REGISTERS(w))
+    ((w) <= 2 || WINDOW_REACHES_ALL || (shape) == VERIFIED                                     \
+     || (m) <= 2 + PAIRED_MIDDLES_IN_REGISTERS(w))
 
 /* The blocks of a group: the "\r" test is made once for them all. */
 #define PAIRED_GROUP 4
@@ -1014,15 +1038,15 @@ text_units(const wc_query *q, size_t p, unsigned w, unsigned k, size_t d)
     return w == 1 ? simd_load(at) : simd_narrow(at, w);
 }
 
-/* The same for a constant d: in the wide forms, where a window reaches
- * (d <= 2), a shift of the block's narrowed registers `here` and the next
- * block's `next`. */
+/* The same for a d that is a constant, or any where WINDOW_REACHES_ALL: in
+ * the wide forms, where the window reaches, the block's narrowed registers
+ * `here` and the next block's `next` shifted by d units. */
 static inline __attribute__((always_inline)) simd_vec
 paired_units(const wc_query *q, size_t p, unsigned w, const simd_vec *here, const simd_vec *next,
              unsigned k, size_t d)
 {
 #ifdef SIMD_HAS_WINDOW
-    if (w > 1 && d <= 2 && SIMD_REGS_PER_BLOCK == 1)
+    if (w > 1 && (WINDOW_REACHES_ALL || d <= SIMD_WINDOW_REACH) && SIMD_REGS_PER_BLOCK == 1)
         return simd_window(here[0], next[0], (unsigned)d);
 #endif
     (void)here, (void)next;
@@ -1087,9 +1111,10 @@ paired_classify(const wc_query *q, size_t p, const simd_vec here[SIMD_REGS_PER_B
         simd_tests pair = test_unit(simd_tests_all(), here[k], v->first, fold);
         if (reach)
             pair = test_unit(pair,
-                             reach == PAIRED_FAR
-                                 ? text_units(q, p, w, k, v->pair_at)
-                                 : paired_units(q, p, w, here, next, k, reach),
+                             reach != PAIRED_FAR ? paired_units(q, p, w, here, next, k, reach)
+                             : WINDOW_REACHES_ALL
+                                 ? paired_units(q, p, w, here, next, k, v->pair_at)
+                                 : text_units(q, p, w, k, v->pair_at),
                              v->pair, fold);
         for (int j = 0; j < middles; j++)
             pair = test_unit(pair, paired_units(q, p, w, here, next, k, 1 + (size_t)j),

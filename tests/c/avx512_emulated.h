@@ -1,9 +1,9 @@
-/* The AVX-512 intrinsics that csrc/kernel_avx512.c uses, written in plain C
- * after Intel's definitions, so that the backend's code runs on any x86-64
- * CPU: `nox -s avx512` builds tests/c/check_backends.c with
- * -DWC_AVX512_EMULATED, and every width and needle shape of the backend is
- * checked against the naive reference on a machine without AVX-512 (as the
- * one CI runs on). Slow, and only for that.
+/* The AVX-512 intrinsics that csrc/kernel_avx512.c uses (built with VBMI
+ * too, as csrc/kernel_avx512vbmi.c), written in plain C after Intel's
+ * definitions, so that the backends' code runs on any x86-64 CPU: `nox -s
+ * avx512` builds tests/c/check_backends.c with -DWC_AVX512_EMULATED, and
+ * every width and needle shape of both is checked against the naive
+ * reference on a machine without AVX-512. Slow, and only for that.
  *
  * A register is 64 bytes in memory order; lanes of 2, 4 and 8 bytes are read
  * and written little-endian, as x86 holds them.
@@ -183,6 +183,17 @@ static inline __m512i emulated_permute(__m512i idx, __m512i a, unsigned size)
 
 static inline __m512i _mm512_permutexvar_epi32(__m512i idx, __m512i a) { return emulated_permute(idx, a, 4); }
 static inline __m512i _mm512_permutexvar_epi64(__m512i idx, __m512i a) { return emulated_permute(idx, a, 8); }
+
+/* VBMI: byte i of the result is byte idx[i] % 128 of a and b end to end. */
+static inline __m512i _mm512_permutex2var_epi8(__m512i a, __m512i idx, __m512i b)
+{
+    __m512i r;
+    for (unsigned i = 0; i < 64; i++) {
+        const unsigned j = idx.bytes[i] % 128;
+        r.bytes[i] = j < 64 ? a.bytes[j] : b.bytes[j - 64];
+    }
+    return r;
+}
 
 static inline __m512i _mm512_setzero_si512(void) { return emulated_splat(1, 0); }
 

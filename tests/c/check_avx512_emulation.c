@@ -4,8 +4,10 @@
  * of registers every quarter of the emulated result must equal SSE's result
  * on that quarter (the byte alignment, minimum, and and shift too); the ternary logic the backend uses must equal SSE's
  * and/or/xor of the same, and the test-into-mask SSE's compare of a & b
- * with zero. `nox -s avx512` runs it before the backend's checks, so
- * that those rest on an emulation that is right.
+ * with zero. VBMI's byte permute of two registers, as the backend built for
+ * VBMI shifts a block's units by d = 1 and 2, must equal the other build's
+ * shift by two alignments. `nox -s avx512` runs it before the backend's
+ * checks, so that those rest on an emulation that is right.
  *
  *     gcc -O1 -msse4.1 -Itests/c tests/c/check_avx512_emulation.c
  */
@@ -69,7 +71,21 @@ int main(void)
                 return 1;
             }
         }
+        const __m512i above = _mm512_alignr_epi64(b, a, 2);
+        for (unsigned d = 1; d <= 2; d++) {
+            __m512i window;
+            for (unsigned i = 0; i < 64; i++)
+                window.bytes[i] = (uint8_t)(i + d);
+            const __m512i permuted = _mm512_permutex2var_epi8(a, window, b),
+                          aligned_d = d == 1 ? _mm512_alignr_epi8(above, a, 1)
+                                             : _mm512_alignr_epi8(above, a, 2);
+            if (memcmp(permuted.bytes, aligned_d.bytes, 64) != 0) {
+                fprintf(stderr, "check_avx512_emulation: round %d, the permute by %u differs\n",
+                        round, d);
+                return 1;
+            }
+        }
     }
-    printf("check_avx512_emulation: ok, packs, shuffle, alignment, minimum, and, shift, ternary logic and tests agree with SSE's\n");
+    printf("check_avx512_emulation: ok, packs, shuffle, alignment, minimum, and, shift, ternary logic and tests agree with SSE's, the permute with the alignments\n");
     return 0;
 }
