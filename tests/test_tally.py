@@ -178,30 +178,25 @@ def test_errors():
 
 
 def test_a_tally_in_use_refuses_a_second_thread():
-    text = "is it " * 4_000_000  # long enough to be counted with the GIL released
-    # Calls from a second thread while the first counts; on a busy machine
-    # the first may be off the CPU the whole time, so the race is run again
-    # until the calls meet.
-    for _ in range(20):
-        tally, errors, started = Tally(threads=1), [], threading.Event()
+    tally = Tally(threads=1)
+    inside, release = threading.Event(), threading.Event()
 
-        def count():
-            started.set()
-            tally.update(text)
+    def texts():  # keeps the first thread inside update_all until released
+        yield "is it "
+        inside.set()
+        release.wait()
+        yield "is"
 
-        worker = threading.Thread(target=count)
-        worker.start()
-        started.wait()
-        while worker.is_alive() and not errors:
-            try:
-                tally.update("x")
-            except RuntimeError as error:
-                errors.append(str(error))
+    worker = threading.Thread(target=tally.update_all, args=(texts(),))
+    worker.start()
+    inside.wait()
+    try:
+        with pytest.raises(RuntimeError, match="^Tally is in use by another thread$"):
+            tally.update("x")
+    finally:
+        release.set()
         worker.join()
-        assert tally["is"] == 4_000_000
-        if errors:
-            break
-    assert errors == ["Tally is in use by another thread"]
+    assert tally["is"] == 2 and "x" not in tally
 
 
 def test_a_last_empty_word_comes_before_the_next_texts_words():
