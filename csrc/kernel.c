@@ -37,7 +37,7 @@ static bool cpu_has_avx512vbmi(void)
  * for each (Zen 4: bytes 1.75-1.9x avx2). With VBMI first: the same code,
  * whose wide forms take a needle's units at any distance from the block's
  * narrowed registers by one byte permute, where avx512bw narrows them
- * again (Zen 4, A/B by turns: needles of 3 units and more 1.1-1.5x in the
+ * again (Zen 4, A/B by turns: needles of 3 units and more 1.1-1.4x in the
  * 2- and 4-byte forms, the rest 0.99-1.05x). `nox -s avx512` proves both
  * exact with their intrinsics emulated, on any x86-64 CPU. */
 static const struct {
