@@ -251,6 +251,28 @@ static inline bool simd_holds(const simd_vec *regs, unsigned n, simd_vec unit)
     return _mm512_mask_testn_epi8_mask(~(simd_mask)0, least, least) != 0;
 }
 
+/* For the paired scan's compares of whole candidates (kernel_simd.h,
+ * paired_verify): bytes [0, n) of p, n the lanes set, the others zero and
+ * not read (so a load that would end past the text faults nowhere); did
+ * every lane pass the tests (one test of a mask: moved to a general
+ * register, a mask takes two cycles on Zen 4); and which of 8 words are
+ * not 0, a bit each. */
+static inline simd_vec simd_load_lanes(const void *p, simd_mask lanes)
+{
+    return _mm512_maskz_loadu_epi8(lanes, p);
+}
+
+static inline bool simd_passed_all(simd_tests t)
+{
+    return _mm512_mask_test_epi8_mask(t.lanes, t.misses, t.misses) == 0;
+}
+
+static inline uint64_t simd_nonzero_words(const uint64_t *words)
+{
+    const simd_vec v = simd_load(words);
+    return _mm512_test_epi64_mask(v, v);
+}
+
 #define SIMD_HAS_PAIRED
 
 #include "kernel_simd.h"

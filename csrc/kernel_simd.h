@@ -199,7 +199,13 @@
  *     simd_holds(regs, n, unit)     does a byte of the n registers equal
  *                                   unit (with SIMD_HAS_HOLDS; by default
  *                                   compares ORed)
- * and, with SIMD_HAS_PAIRED, 1-byte texts take the paired scan.
+ * and, with SIMD_HAS_PAIRED, 1-byte texts take the paired scan, which
+ * compares whole candidates by
+ *     simd_load_lanes(ptr, lanes)   the bytes of the lanes set, the others
+ *                                   zero and never read
+ *     simd_passed_all(t)            did every lane pass the tests t
+ *     simd_nonzero_words(words)     which of SIMD_BYTES / 8 uint64_t words
+ *                                   are not 0, bit k for word k
  * and these functions are compiled for the file's instruction set.
  */
 #include <string.h>
@@ -992,9 +998,6 @@ simd_scan_shifted(const wc_query *q, size_t begin, size_t end, int kind, int sha
 #define SIMD_PAIRED(w, kind, shape)                                                            \
     ((shape) >= ONE_UNIT && (shape) <= VERIFIED                                                \
      && ((w) == 1 ? (kind) != KIND_UTF8 : (kind) == KIND_LINES || (kind) == KIND_STR))
-#else
-#define SIMD_PAIRED(w, kind, shape) 0
-#endif
 
 /* In the 4-byte form, needles whose middle is tested in the registers, and
  * VERIFIED ones, which test none: where the last unit is narrowed again
@@ -1009,6 +1012,9 @@ simd_scan_shifted(const wc_query *q, size_t begin, size_t end, int kind, int sha
 
 /* The blocks of a group: the "\r" test is made once for them all. */
 #define PAIRED_GROUP 4
+
+/* The blocks whose candidates are compared at once (paired_verify). */
+#define PAIRED_PENDING 64
 
 /* One block of the paired scan: its separators; the units a word of the
  * needle may end before (the separators, and in a group that holds a "\r"
@@ -1130,41 +1136,98 @@ paired_classify(const wc_query *q, size_t p, const simd_vec here[SIMD_REGS_PER_B
     return b;
 }
 
-/* The words of the needle among the candidates of the blocks at p, p + 64,
- * ...: every candidate's middle compared (a LONGER needle's of more than
- * PAIRED_MIDDLES_IN_REGISTERS units), or the whole of it (VERIFIED); after
- * the group's vector work, in a loop of its own: inside it, the compares
- * made the loop of the group keep its registers in memory, at 0.4x the
- * rate of a needle of 2 units. */
-static inline __attribute__((always_inline)) size_t
-paired_verify(const wc_query *q, size_t p, const uint64_t *candidates, unsigned blocks,
-              const needle_middle *mid, unsigned w, int shape, bool fold)
+/* What the paired scan compares its candidates with, after the tests in
+ * the registers: their units from `from` on (1: a LONGER needle's middle;
+ * 0: a VERIFIED needle whole), `bytes` of them, by one masked load and
+ * test where they fit in a register (`lanes`; `want` as needle_unit_vecs
+ * makes a unit, with fold [1] in the other case), else wc_bytes_equal. */
+typedef struct {
+    size_t from, bytes;
+    simd_mask lanes;
+    simd_vec want[2];
+} candidate_rest;
+
+static inline candidate_rest candidate_rest_of(const wc_query *q, unsigned w, int shape, bool fold)
 {
-    const char *text = q->text, *needle = q->needle;
-    uint64_t any = 0;
-    for (unsigned k = 0; k < blocks; k++)
-        any |= candidates[k];
-    if (!any)   /* (one test for the group: a test a block cost 20%) */
-        return 0;
+    const size_t from = shape == VERIFIED ? 0 : 1;
+    candidate_rest r = {from, (q->needle_len - 2 * from) * w, 0, {simd_splat(1, 0)}};
+    r.want[1] = r.want[0];
+    if (r.bytes > SIMD_BYTES)
+        return r;
+    unsigned char want[2][SIMD_BYTES] = {{0}};
+    memcpy(want[0], (const char *)q->needle + from * w, r.bytes);
+    for (size_t i = 0; i < r.bytes; i++) {
+        const unsigned unit = want[0][i];
+        want[1][i] = (unsigned char)(fold && unit - 'a' < 26 ? unit - 32 : unit);
+    }
+    r.lanes = (simd_mask)(r.bytes < 64 ? ((uint64_t)1 << r.bytes) - 1 : ~(uint64_t)0);
+    r.want[0] = simd_load(want[0]);
+    r.want[1] = simd_load(want[1]);
+    return r;
+}
+
+/* Is the candidate at unit i the needle, as `rest` compares it (`in_register`
+ * where its bytes fit)? */
+static inline __attribute__((always_inline)) bool
+candidate_equal(const wc_query *q, size_t i, const candidate_rest *rest, unsigned w, bool fold,
+                bool in_register)
+{
+    const char *at = (const char *)q->text + i * w + rest->from * w;
+    if (!in_register)
+        return wc_bytes_equal(at, (const char *)q->needle + rest->from * w, rest->bytes, false);
+    simd_tests t = test_unit(simd_tests_all(), simd_load_lanes(at, rest->lanes), rest->want, fold);
+    return simd_passed_all(simd_test_mask(t, rest->lanes));
+}
+
+/* The words of the needle among the candidates of PAIRED_PENDING blocks
+ * from p (a bit a start; blocks past the loop's end hold none). The blocks
+ * that hold one are found by testing eight masks at once, and the first
+ * candidate of each is compared without a test (a branch on each block's
+ * candidates was mispredicted where some blocks hold one and others not,
+ * as in a text where a long needle is one word in five). */
+static inline __attribute__((always_inline)) size_t
+verify_blocks(const wc_query *q, size_t p, const uint64_t candidates[PAIRED_PENDING],
+              const candidate_rest *rest, unsigned w, bool fold, bool in_register)
+{
+    uint64_t held = 0;   /* the blocks that hold a candidate */
+    for (unsigned k = 0; k < PAIRED_PENDING; k += SIMD_BYTES / 8)
+        held |= simd_nonzero_words(candidates + k) << k;
     size_t count = 0;
-    for (unsigned k = 0; k < blocks; k++)
-        for (uint64_t match = candidates[k]; match; match &= match - 1) {
-            const size_t i = p + 64 * k + (size_t)__builtin_ctzll(match);
-            if (shape == VERIFIED)
-                count += wc_bytes_equal(text + i * w, needle, q->needle_len * w, false);
-            else
-                count += w == 1 ? middle_equal(text + i + 1, mid, needle, fold)
-                                : wc_bytes_equal(text + (i + 1) * w, needle + w, mid->units * w,
-                                                 false);
-        }
+    for (; held; held &= held - 1) {
+        const size_t k = (size_t)__builtin_ctzll(held), at = p + 64 * k;
+        uint64_t match = candidates[k];
+        count += candidate_equal(q, at + (size_t)__builtin_ctzll(match), rest, w, fold, in_register);
+        for (match &= match - 1; match; match &= match - 1)
+            count += candidate_equal(q, at + (size_t)__builtin_ctzll(match), rest, w, fold,
+                                     in_register);
+    }
     return count;
+}
+
+/* verify_blocks, called once in PAIRED_PENDING blocks, out of the loop of
+ * the groups: inlined there, the compares took the loop's registers, and
+ * needles of 8-62 units at a hit every fifth word ran at 0.4x the rate of
+ * a needle of 2 units (Zen 4: out of line, 1.1-1.5x faster than compared
+ * group by group in the loop). */
+static __attribute__((noinline)) size_t
+paired_verify(const wc_query *q, size_t p, const uint64_t candidates[PAIRED_PENDING],
+              const candidate_rest *rest, unsigned w, bool fold)
+{
+#define VERIFY(w, fold, in_register) verify_blocks(q, p, candidates, rest, w, fold, in_register)
+    /* (a loop for each width and way: each its own constants) */
+    const bool in_register = rest->bytes <= SIMD_BYTES;
+    if (w == 1)   /* (its needles fit; only they fold) */
+        return fold ? VERIFY(1, true, true) : VERIFY(1, false, true);
+    if (w == 2)
+        return in_register ? VERIFY(2, false, true) : VERIFY(2, false, false);
+    return in_register ? VERIFY(4, false, true) : VERIFY(4, false, false);
+#undef VERIFY
 }
 
 /* The groups of the paired scan from *p_inout while p <= last, *here and
  * *heads holding the block at p and `ahead` the narrowed registers of the
- * block after it; `middles` as paired_classify takes it, or -1 for a middle
- * compared at each candidate (a loop for each: a test of it in the loop
- * kept the needle's registers in memory, and LONGER needles ran at 0.7x).
+ * block after it; `middles` as paired_classify takes it, or -1 for each
+ * candidate compared as `rest` says, by paired_verify.
  * A text read from memory is not fetched ahead, as the other scans fetch
  * it: the CPU's own prefetch keeps up with the groups' aligned loads, and
  * fetches 8 KiB ahead cost 128 M units 0.8x (A/B by turns on Zen 4, "is",
@@ -1188,6 +1251,13 @@ paired_loop(const wc_query *q, size_t *p_inout, size_t last, paired_masks *here_
      * loaded each block at each use); the one after is the next group's
      * first. */
     simd_vec group[PAIRED_GROUP + 1][SIMD_REGS_PER_BLOCK];
+    /* The candidates of the blocks from pending_p on, yet to compare. */
+    uint64_t pending[PAIRED_PENDING];
+    size_t pending_p = p;
+    candidate_rest rest_;
+    if (middles < 0)
+        rest_ = candidate_rest_of(q, w, shape, fold);
+    const candidate_rest *rest = &rest_;
     for (unsigned r = 0; r < SIMD_REGS_PER_BLOCK; r++)
         group[PAIRED_GROUP][r] = ahead[r];
     for (; p <= last; p += 64 * PAIRED_GROUP) {
@@ -1203,19 +1273,26 @@ paired_loop(const wc_query *q, size_t *p_inout, size_t last, paired_masks *here_
                                         simd_splat(1, 0xFF));
         /* The starts of each block paired with the ends m units on, in it
          * and the block after. */
-        uint64_t candidates[PAIRED_GROUP];
         for (unsigned k = 0; k < PAIRED_GROUP; k++) {
             const paired_masks next = paired_classify(q, p + 64 * (k + 1), group[k], group[k + 1],
                                                       &v, mid, w, kind, shape, fold, middles,
                                                       reach, crlf, rare);
-            candidates[k] = heads & window(here.ends, next.ends, m);
+            const uint64_t candidates = heads & window(here.ends, next.ends, m);
             if (middles >= 0)
-                count += (size_t)__builtin_popcountll(candidates[k]);
+                count += (size_t)__builtin_popcountll(candidates);
+            else
+                pending[(p - pending_p) / 64 + k] = candidates;
             heads = next.pairs & (next.sep << 1 | here.sep >> 63);
             here = next;
         }
-        if (middles < 0)
-            count += paired_verify(q, p, candidates, PAIRED_GROUP, mid, w, shape, fold);
+        if (middles < 0 && p + 64 * PAIRED_GROUP - pending_p == 64 * PAIRED_PENDING) {
+            count += paired_verify(q, pending_p, pending, rest, w, fold);
+            pending_p = p + 64 * PAIRED_GROUP;
+        }
+    }
+    if (middles < 0 && p > pending_p) {
+        memset(pending + (p - pending_p) / 64, 0, sizeof pending - (p - pending_p) / 8);
+        count += paired_verify(q, pending_p, pending, rest, w, fold);
     }
     *here_inout = here;
     *heads_inout = heads;
@@ -1232,18 +1309,23 @@ paired_reach(const wc_query *q, const needle_vecs *v, int shape)
     return shape == TWO_UNITS ? 1 : v->pair_at <= 2 ? (int)v->pair_at : PAIRED_FAR;
 }
 
+/* The needles whose every candidate paired_verify compares: VERIFIED ones,
+ * and LONGER ones with more middle units than the registers test. */
+#define PAIRED_COMPARED(w, shape, m)                                                           \
+    ((shape) == VERIFIED || ((shape) == LONGER && (m) > 2 + PAIRED_MIDDLES_IN_REGISTERS(w)))
+
 /* paired_loop with `middles` and `reach` constants: how many of a LONGER
  * needle's middle units are tested in the registers (all of them, or none,
- * -1, and every candidate's compared), and where the unit paired with the
+ * -1, and every candidate `compared`), and where the unit paired with the
  * first lies. */
 static inline __attribute__((always_inline)) size_t
 paired_loops(const wc_query *q, size_t *p, size_t last, paired_masks *here, uint64_t *heads,
              simd_vec ahead[SIMD_REGS_PER_BLOCK], const needle_vecs *v, const needle_middle *mid,
-             unsigned w, int kind, int shape, bool fold)
+             unsigned w, int kind, int shape, bool fold, bool compared)
 {
 #define PAIRED_LOOP(middles, reach)                                                            \
     paired_loop(q, p, last, here, heads, ahead, v, mid, w, kind, shape, fold, middles, reach)
-    if (shape == VERIFIED) {
+    if (compared) {
         const int reach = paired_reach(q, v, shape);
         return reach == 0   ? PAIRED_LOOP(-1, 0)
              : reach == 1   ? PAIRED_LOOP(-1, 1)
@@ -1256,8 +1338,6 @@ paired_loops(const wc_query *q, size_t *p, size_t last, paired_masks *here, uint
         return PAIRED_LOOP(0, 1);
     /* LONGER: the last unit within a window's reach only for 3 units, one
      * of them middle. */
-    if (mid->units > PAIRED_MIDDLES_IN_REGISTERS(w))
-        return PAIRED_LOOP(-1, PAIRED_FAR);
     if (mid->units == 1)
         return PAIRED_LOOP(1, 2);
     if (mid->units == 2 || PAIRED_MIDDLES_IN_REGISTERS(w) == 2)
@@ -1272,7 +1352,7 @@ paired_loops(const wc_query *q, size_t *p, size_t last, paired_masks *here, uint
  * it, its "\n" test one); the starts before and after by the block scan. */
 static inline __attribute__((always_inline)) size_t
 simd_scan_paired(const wc_query *q, size_t begin, size_t end, unsigned w, int kind, int shape,
-                 bool fold, block_scan_fn blocks)
+                 bool fold, bool compared, block_scan_fn blocks)
 {
     const char *text = q->text;
     const size_t len = q->text_len, span = 64 * PAIRED_GROUP;
@@ -1288,16 +1368,28 @@ simd_scan_paired(const wc_query *q, size_t begin, size_t end, unsigned w, int ki
     simd_vec first[SIMD_REGS_PER_BLOCK], ahead[SIMD_REGS_PER_BLOCK];
     load_block(text + p * w, w, first);
     load_block(text + (p + 64) * w, w, ahead);
-    const int middles = shape == VERIFIED ? -1
-                      : shape != LONGER ? 0
-                      : mid.units <= PAIRED_MIDDLES_IN_REGISTERS(w) ? (int)mid.units : -1;
+    const int middles = compared ? -1 : shape != LONGER ? 0 : (int)mid.units;
     paired_masks here = paired_classify(q, p, first, ahead, &v, &mid, w, kind, shape, fold,
                                         middles, paired_reach(q, &v, shape), true, true);
     uint64_t heads = here.pairs & (here.sep << 1 | wc_word_starts_at(q->rule, text, len, p, w));
     const size_t last = len - span - 128 < end - span ? len - span - 128 : end - span;
-    count += paired_loops(q, &p, last, &here, &heads, ahead, &v, &mid, w, kind, shape, fold);
+    count += paired_loops(q, &p, last, &here, &heads, ahead, &v, &mid, w, kind, shape, fold,
+                          compared);
     return p < end ? count + blocks(q, p, end) : count;
 }
+#else
+#define SIMD_PAIRED(w, kind, shape) 0
+#define PAIRED_NEEDLE(w, shape, m) 0
+#define PAIRED_COMPARED(w, shape, m) 0
+/* (Never called: SIMD_PAIRED is 0.) */
+static inline size_t simd_scan_paired(const wc_query *q, size_t begin, size_t end, unsigned w,
+                                      int kind, int shape, bool fold, bool compared,
+                                      block_scan_fn blocks)
+{
+    (void)w, (void)kind, (void)shape, (void)fold, (void)compared;
+    return blocks(q, begin, end);
+}
+#endif
 
 /* Counts the starts [begin, end) of the needle's words: blocks of 64
  * starts, the block at p classified with the one after it. The blocks
@@ -1391,12 +1483,22 @@ simd_count_short(const wc_query *q, size_t end, unsigned w, int kind, int shape,
     {                                                                                          \
         return simd_scan_blocks(q, begin, end, w, kind, shape, fold, name##_edge);             \
     }                                                                                          \
+    /* (a function of its own: beside the other needles' loops, the        \
+     * compiler kept fewer of its registers, and of theirs) */                                \
+    static __attribute__((noinline, unused)) size_t                                            \
+    name##_compared(const wc_query *q, size_t begin, size_t end)                               \
+    {                                                                                          \
+        return simd_scan_paired(q, begin, end, w, kind, shape, fold, true, name##_blocks);     \
+    }                                                                                          \
     static __attribute__((noinline)) size_t name(const wc_query *q, size_t begin, size_t end)  \
     {                                                                                          \
         if (begin == 0 && q->text_len <= 64)                                                   \
             return name##_short(q, end);                                                       \
         if (SIMD_PAIRED(w, kind, shape) && PAIRED_NEEDLE(w, shape, q->needle_len))             \
-            return simd_scan_paired(q, begin, end, w, kind, shape, fold, name##_blocks);       \
+            return PAIRED_COMPARED(w, shape, q->needle_len)                                    \
+                       ? name##_compared(q, begin, end)                                        \
+                       : simd_scan_paired(q, begin, end, w, kind, shape, fold, false,          \
+                                          name##_blocks);                                      \
         if (SIMD_SHIFTED(w, kind, shape))                                                      \
             return simd_scan_shifted(q, begin, end, kind, shape, fold, name##_blocks);         \
         return simd_scan_blocks(q, begin, end, w, kind, shape, fold, name##_edge);             \

@@ -18,6 +18,7 @@
 typedef struct {
     uint8_t bytes[64];
 } __m512i;
+typedef uint8_t __mmask8;
 typedef uint16_t __mmask16;
 typedef uint32_t __mmask32;
 typedef uint64_t __mmask64;
@@ -46,6 +47,17 @@ static inline __m512i _mm512_loadu_si512(const void *p)
 {
     __m512i r;
     memcpy(r.bytes, p, 64);
+    return r;
+}
+
+/* Only the lanes in k are read (the hardware suppresses faults in the
+ * others): the guard-page tests count on it. */
+static inline __m512i _mm512_maskz_loadu_epi8(__mmask64 k, const void *p)
+{
+    __m512i r = {{0}};
+    for (unsigned i = 0; i < 64; i++)
+        if (k >> i & 1)
+            r.bytes[i] = ((const uint8_t *)p)[i];
     return r;
 }
 
@@ -238,6 +250,14 @@ static inline __mmask64 _mm512_mask_test_epi8_mask(__mmask64 k, __m512i a, __m51
         if ((k >> i & 1) && (a.bytes[i] & b.bytes[i]) != 0)
             bits |= (uint64_t)1 << i;
     return bits;
+}
+
+static inline __mmask8 _mm512_test_epi64_mask(__m512i a, __m512i b)
+{
+    __mmask8 k = 0;
+    for (unsigned i = 0; i < 8; i++)
+        k |= (__mmask8)((emulated_lane(a, 8, i) & emulated_lane(b, 8, i)) != 0) << i;
+    return k;
 }
 
 static inline __m512i _mm512_min_epu8(__m512i a, __m512i b)

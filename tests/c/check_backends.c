@@ -253,6 +253,61 @@ static int check_crlf_at_every_edge(const wc_backend *const *all, size_t nbacken
     return 0;
 }
 
+/* Texts of several thousand units, long enough that the paired scan
+ * compares its candidates in more than one batch (paired_verify: 64 blocks
+ * at a time, and those left at the loop's end), with needles of 5 to 62
+ * units, each a LONGER one whose middle is compared and, in the wide forms,
+ * one led by a unit the narrowing does not keep (VERIFIED, longer than a
+ * register for some), under sep=" " plain and folded: made by `fill`, and
+ * of the needle alone, a word at every unit's distance from a block's edge. */
+static int check_candidates_in_batches(const wc_backend *const *all, size_t nbackends,
+                                       size_t *checks)
+{
+    static const size_t lengths[] = {5, 8, 16, 17, 33, 40, 62};
+    static const wc_rule rules[] = {{WC_LINES, false, false, {' ', ' '}, false},
+                                    {WC_LINES, false, false, {' ', ' '}, true}};
+    enum { LEN = 9000 };
+    uint8_t *const end = guarded_end(LEN * 4);
+    uint8_t needle[62 * 4];
+    for (unsigned w = 1; w <= 4; w *= 2)
+    for (size_t r = 0; r < (w == 1 ? 2 : 1); r++)
+    for (size_t l = 0; l < sizeof lengths / sizeof lengths[0]; l++)
+    for (size_t family = 0; family < (w == 1 ? 1 : 2); family++)
+    for (size_t len = LEN - 70; len <= LEN; len += 10)
+    for (int dense = 0; dense <= 1; dense++) {
+        const size_t m = lengths[l];
+        for (size_t j = 0; j < m; j++) {
+            /* "abcab...", or with a unit that narrows to 0xFF second */
+            uint32_t u = family && j == 1 ? (w == 2 ? 0x2019 : 0x1F600) : "abc"[j % 3];
+            memcpy(needle + j * w, &u, w);
+        }
+        uint8_t *text = end - len * w;
+        if (dense) {   /* the needle, a space and k more spaces, k = 0, 1, ... */
+            size_t i = 0;
+            for (size_t k = 0; i < len; k = (k + 1) % 64) {
+                for (size_t j = 0; j < m && i < len; j++)
+                    put(text, &i, len, w, unit_at(needle, j, w));
+                for (size_t j = 0; j <= k && i < len; j++)
+                    put(text, &i, len, w, ' ');
+            }
+        } else {
+            fill(text, len, w, needle, m, (unsigned)(len * 31 + m));
+        }
+        const wc_rule *rule = &rules[r];
+        const size_t expected = reference_count(text, len, needle, m, w, rule);
+        const wc_query q = {text, len, needle, m, w, rule};
+        size_t got;
+        const char *backend = first_disagreeing(all, nbackends, &q, expected, &got, checks);
+        if (backend) {
+            fprintf(stderr, "%s: rule %zu, width %u, needle of %zu units (family %zu), %s text "
+                    "of %zu units: %zu, reference %zu\n", backend, r, w, m, family,
+                    dense ? "dense" : "filled", len, got, expected);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int main(void)
 {
     uint8_t *const text_end = guarded_end(MAX_LEN * 4), *const needle_end = guarded_end(70 * 4);
@@ -310,7 +365,8 @@ int main(void)
         }
     }
     if (check_one_rare_unit(all, nbackends, &checks)
-        || check_crlf_at_every_edge(all, nbackends, &checks))
+        || check_crlf_at_every_edge(all, nbackends, &checks)
+        || check_candidates_in_batches(all, nbackends, &checks))
         return 1;
     printf("check_backends: ok, %zu counts agree (backends:", checks);
     for (size_t b = 0; b < nbackends; b++)
