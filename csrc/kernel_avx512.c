@@ -264,7 +264,8 @@ static inline simd_vec simd_load_lanes(const void *p, simd_mask lanes)
 
 static inline bool simd_passed_all(simd_tests t)
 {
-    return _mm512_mask_test_epi8_mask(t.lanes, t.misses, t.misses) == 0;
+    const __mmask64 missed = _mm512_mask_test_epi8_mask(t.lanes, t.misses, t.misses);
+    return _kortestz_mask64_u8(missed, missed);
 }
 
 static inline uint64_t simd_nonzero_words(const uint64_t *words)

@@ -252,6 +252,8 @@ static inline __mmask64 _mm512_mask_test_epi8_mask(__mmask64 k, __m512i a, __m51
     return bits;
 }
 
+static inline unsigned char _kortestz_mask64_u8(__mmask64 a, __mmask64 b) { return (a | b) == 0; }
+
 static inline __mmask8 _mm512_test_epi64_mask(__m512i a, __m512i b)
 {
     __mmask8 k = 0;
