@@ -992,8 +992,9 @@ simd_scan_shifted(const wc_query *q, size_t begin, size_t end, int kind, int sha
  * makes the masks of "\r" and "\n" for its ends; likewise a wide str's
  * whitespace from U+0100 (wide_spaces) is looked for only in a group that
  * holds a unit narrowed to 0xFF. Middles of up to
- * PAIRED_MIDDLES_IN_REGISTERS units are tested in the register too, longer
- * ones at each candidate. */
+ * PAIRED_MIDDLES_IN_REGISTERS units are tested in the register too; longer
+ * ones, and VERIFIED needles whole, are compared at each candidate, the
+ * candidates of 64 blocks at a time (paired_verify). */
 #ifdef SIMD_HAS_PAIRED
 #define SIMD_PAIRED(w, kind, shape)                                                            \
     ((shape) >= ONE_UNIT && (shape) <= VERIFIED                                                \
