@@ -253,8 +253,8 @@ static int check_crlf_at_every_edge(const wc_backend *const *all, size_t nbacken
     return 0;
 }
 
-/* Texts of several thousand units, long enough that the paired scan
- * compares its candidates in more than one batch (paired_verify: 64 blocks
+/* Texts of 33,000 units, long enough that the paired scan compares its
+ * candidates in more than one batch (paired_verify: 256 blocks of 64 units
  * at a time, and those left at the loop's end), with needles of 5 to 62
  * units, each a LONGER one whose middle is compared and, in the wide forms,
  * one led by a unit the narrowing does not keep (VERIFIED, longer than a
@@ -266,7 +266,7 @@ static int check_candidates_in_batches(const wc_backend *const *all, size_t nbac
     static const size_t lengths[] = {5, 8, 16, 17, 33, 40, 62};
     static const wc_rule rules[] = {{WC_LINES, false, false, {' ', ' '}, false},
                                     {WC_LINES, false, false, {' ', ' '}, true}};
-    enum { LEN = 9000 };
+    enum { LEN = 33000 };
     uint8_t *const end = guarded_end(LEN * 4);
     uint8_t needle[62 * 4];
     for (unsigned w = 1; w <= 4; w *= 2)
