@@ -1213,7 +1213,7 @@ verify_blocks(const wc_query *q, size_t p, const uint64_t candidates[PAIRED_PEND
 /* verify_blocks, called once in PAIRED_PENDING blocks, out of the loop of
  * the groups: inlined there, the compares took the loop's registers, and
  * needles of 8-62 units at a hit every fifth word ran at 0.4x the rate of
- * a needle of 2 units (Zen 4: out of line, 1.1-1.5x faster than compared
+ * a needle of 2 units (Zen 4: out of line, 1.15-1.7x faster than compared
  * group by group in the loop). */
 static __attribute__((noinline)) size_t
 paired_verify(const wc_query *q, size_t p, const uint64_t candidates[PAIRED_PENDING],
