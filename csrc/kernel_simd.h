@@ -994,7 +994,8 @@ simd_scan_shifted(const wc_query *q, size_t begin, size_t end, int kind, int sha
  * holds a unit narrowed to 0xFF. Middles of up to
  * PAIRED_MIDDLES_IN_REGISTERS units are tested in the register too; longer
  * ones, and VERIFIED needles whole, are compared at each candidate, the
- * candidates of PAIRED_PENDING blocks at a time (paired_verify). */
+ * candidates of PAIRED_PENDING blocks at a time (paired_verify; a VERIFIED
+ * needle's, rare, of a group where it holds one). */
 #ifdef SIMD_HAS_PAIRED
 #define SIMD_PAIRED(w, kind, shape)                                                            \
     ((shape) >= ONE_UNIT && (shape) <= VERIFIED                                                \
@@ -1182,18 +1183,19 @@ candidate_equal(const wc_query *q, size_t i, const candidate_rest *rest, unsigne
     return simd_passed_all(simd_test_mask(t, rest->lanes));
 }
 
-/* The words of the needle among the candidates of PAIRED_PENDING blocks
- * from p (a bit a start; blocks past the loop's end hold none). The blocks
- * that hold one are found by testing eight masks at once, and the first
- * candidate of each is compared without a test (a branch on each block's
- * candidates was mispredicted where some blocks hold one and others not,
- * as in a text where a long needle is one word in five). */
+/* The words of the needle among the candidates of `blocks` blocks from p
+ * (a bit a start; the masks are read 64 at a time, the ones past `blocks`
+ * zero, as are those of blocks past the loop's end). The blocks that hold one are found by
+ * testing eight masks at once, and the first candidate of each is compared
+ * without a test (a branch on each block's candidates was mispredicted
+ * where some blocks hold one and others not, as in a text where a long
+ * needle is one word in five). */
 static inline __attribute__((always_inline)) size_t
 verify_blocks(const wc_query *q, size_t p, const uint64_t candidates[PAIRED_PENDING],
-              const candidate_rest *rest, unsigned w, bool fold, bool in_register)
+              size_t blocks, const candidate_rest *rest, unsigned w, bool fold, bool in_register)
 {
     size_t count = 0;
-    for (unsigned from = 0; from < PAIRED_PENDING; from += 64) {
+    for (size_t from = 0; from < blocks; from += 64) {
         uint64_t held = 0;   /* the blocks that hold a candidate */
         for (unsigned k = 0; k < 64; k += SIMD_BYTES / 8)
             held |= simd_nonzero_words(candidates + from + k) << k;
@@ -1210,16 +1212,17 @@ verify_blocks(const wc_query *q, size_t p, const uint64_t candidates[PAIRED_PEND
     return count;
 }
 
-/* verify_blocks, called once in PAIRED_PENDING blocks, out of the loop of
- * the groups: inlined there, the compares took the loop's registers, and
+/* verify_blocks, called once in a batch of blocks, out of the loop of the
+ * groups: inlined there, the compares took the loop's registers, and
  * needles of 8-62 units at a hit every fifth word ran at 0.4x the rate of
  * a needle of 2 units (Zen 4: out of line, 1.15-1.7x faster than compared
  * group by group in the loop). */
 static __attribute__((noinline)) size_t
 paired_verify(const wc_query *q, size_t p, const uint64_t candidates[PAIRED_PENDING],
-              const candidate_rest *rest, unsigned w, bool fold)
+              size_t blocks, const candidate_rest *rest, unsigned w, bool fold)
 {
-#define VERIFY(w, fold, in_register) verify_blocks(q, p, candidates, rest, w, fold, in_register)
+#define VERIFY(w, fold, in_register)                                                           \
+    verify_blocks(q, p, candidates, blocks, rest, w, fold, in_register)
     /* (a loop for each width and way: each its own constants) */
     const bool in_register = rest->bytes <= SIMD_BYTES;
     if (w == 1)   /* (its needles fit; only they fold) */
@@ -1257,12 +1260,19 @@ paired_loop(const wc_query *q, size_t *p_inout, size_t last, paired_masks *here_
      * loaded each block at each use); the one after is the next group's
      * first. */
     simd_vec group[PAIRED_GROUP + 1][SIMD_REGS_PER_BLOCK];
-    /* The candidates of the blocks from pending_p on, yet to compare. */
+    /* The candidates of the blocks from pending_p on, yet to compare:
+     * a VERIFIED needle's, rare, a group at a time, compared only where
+     * one is set (1.01-1.08x its rate in batches of PAIRED_PENDING, Zen
+     * 4); the others' PAIRED_PENDING blocks at a time. */
+    const size_t batch = shape == VERIFIED ? PAIRED_GROUP : PAIRED_PENDING;
     uint64_t pending[PAIRED_PENDING];
     size_t pending_p = p;
+    uint64_t held = 0;
     candidate_rest rest_;
-    if (middles < 0)
+    if (middles < 0) {
         rest_ = candidate_rest_of(q, w, shape, fold);
+        memset(pending, 0, sizeof pending);   /* (verify_blocks reads 64 at a time) */
+    }
     const candidate_rest *rest = &rest_;
     for (unsigned r = 0; r < SIMD_REGS_PER_BLOCK; r++)
         group[PAIRED_GROUP][r] = ahead[r];
@@ -1287,18 +1297,20 @@ paired_loop(const wc_query *q, size_t *p_inout, size_t last, paired_masks *here_
             if (middles >= 0)
                 count += (size_t)__builtin_popcountll(candidates);
             else
-                pending[(p - pending_p) / 64 + k] = candidates;
+                pending[(p - pending_p) / 64 + k] = candidates, held |= candidates;
             heads = next.pairs & (next.sep << 1 | here.sep >> 63);
             here = next;
         }
-        if (middles < 0 && p + 64 * PAIRED_GROUP - pending_p == 64 * PAIRED_PENDING) {
-            count += paired_verify(q, pending_p, pending, rest, w, fold);
-            pending_p = p + 64 * PAIRED_GROUP;
+        if (middles < 0 && p + 64 * PAIRED_GROUP - pending_p == 64 * batch) {
+            if (batch == PAIRED_PENDING || held)
+                count += paired_verify(q, pending_p, pending, batch, rest, w, fold);
+            pending_p = p + 64 * PAIRED_GROUP, held = 0;
         }
     }
     if (middles < 0 && p > pending_p) {
-        memset(pending + (p - pending_p) / 64, 0, sizeof pending - (p - pending_p) / 8);
-        count += paired_verify(q, pending_p, pending, rest, w, fold);
+        const size_t blocks = (p - pending_p) / 64;
+        memset(pending + blocks, 0, sizeof pending - blocks * sizeof *pending);
+        count += paired_verify(q, pending_p, pending, blocks, rest, w, fold);
     }
     *here_inout = here;
     *heads_inout = heads;
