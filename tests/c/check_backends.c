@@ -144,16 +144,20 @@ static void widen(uint8_t *out, const char *s, size_t n, unsigned w)
     }
 }
 
-/* The first backend whose count of q is not `expected` (its count in
- * *got), or NULL. */
+/* The first backend whose count of the needle's words in the text is not
+ * the reference's, or NULL; that count and the reference's in *got and
+ * *expected. */
 static const char *first_disagreeing(const wc_backend *const *all, size_t nbackends,
-                                     const wc_query *q, size_t expected, size_t *got,
-                                     size_t *checks)
+                                     const uint8_t *text, size_t len, const uint8_t *needle,
+                                     size_t m, unsigned w, const wc_rule *rule, size_t *checks,
+                                     size_t *got, size_t *expected)
 {
+    const wc_query q = {text, len, needle, m, w, rule};
+    *expected = reference_count(text, len, needle, m, w, rule);
     for (size_t b = 0; b < nbackends; b++) {
-        *got = wc_count_words(all[b], q, 1, 0);
+        *got = wc_count_words(all[b], &q, 1, 0);
         (*checks)++;
-        if (*got != expected)
+        if (*got != *expected)
             return all[b]->name;
     }
     return NULL;
@@ -206,10 +210,9 @@ static int check_one_rare_unit(const wc_backend *const *all, size_t nbackends, s
             memcpy(text + i * w, i == at ? rare : &u, w);   /* little-endian */
         }
         widen(needle, needles[n], m, w);
-        const size_t expected = reference_count(text, LEN, needle, m, w, rule);
-        const wc_query q = {text, LEN, needle, m, w, rule};
-        size_t got;
-        const char *backend = first_disagreeing(all, nbackends, &q, expected, &got, checks);
+        size_t got, expected;
+        const char *backend = first_disagreeing(all, nbackends, text, LEN, needle, m, w, rule,
+                                                checks, &got, &expected);
         if (backend) {
             fprintf(stderr, "%s: case %zu, width %u, needle %s, rare unit 0x%x at %zu: %zu, "
                     "reference %zu\n", backend, r, w, needles[n], *rare, at, got, expected);
@@ -240,10 +243,9 @@ static int check_crlf_at_every_edge(const wc_backend *const *all, size_t nbacken
         for (size_t i = 0; i < len; i += period)
             widen(text + i * w, lines[l], len - i < period ? len - i : period, w);
         widen(needle, needles[n], m, w);
-        const size_t expected = reference_count(text, len, needle, m, w, rule);
-        const wc_query q = {text, len, needle, m, w, rule};
-        size_t got;
-        const char *backend = first_disagreeing(all, nbackends, &q, expected, &got, checks);
+        size_t got, expected;
+        const char *backend = first_disagreeing(all, nbackends, text, len, needle, m, w, rule,
+                                                checks, &got, &expected);
         if (backend) {
             fprintf(stderr, "%s: width %u, lines of %s, needle %s, text %zu units: %zu, "
                     "reference %zu\n", backend, w, lines[l], needles[n], len, got, expected);
@@ -294,10 +296,9 @@ static int check_candidates_in_batches(const wc_backend *const *all, size_t nbac
             fill(text, len, w, needle, m, (unsigned)(len * 31 + m));
         }
         const wc_rule *rule = &rules[r];
-        const size_t expected = reference_count(text, len, needle, m, w, rule);
-        const wc_query q = {text, len, needle, m, w, rule};
-        size_t got;
-        const char *backend = first_disagreeing(all, nbackends, &q, expected, &got, checks);
+        size_t got, expected;
+        const char *backend = first_disagreeing(all, nbackends, text, len, needle, m, w, rule,
+                                                checks, &got, &expected);
         if (backend) {
             fprintf(stderr, "%s: rule %zu, width %u, needle of %zu units (family %zu), %s text "
                     "of %zu units: %zu, reference %zu\n", backend, r, w, m, family,
