@@ -102,6 +102,17 @@ static inline __mmask64 _mm512_mask_cmpeq_epi8_mask(__mmask64 k, __m512i a, __m5
     return emulated_cmpeq(k, a, b, 1);
 }
 
+/* Bit i set where byte i of a and b differ and bit i of k is set. */
+static inline __mmask64 _mm512_mask_cmpneq_epi8_mask(__mmask64 k, __m512i a, __m512i b)
+{
+    return k & ~emulated_cmpeq(~(uint64_t)0, a, b, 1);
+}
+
+static inline __mmask64 _mm512_cmpneq_epi8_mask(__m512i a, __m512i b)
+{
+    return _mm512_mask_cmpneq_epi8_mask(~(uint64_t)0, a, b);
+}
+
 static inline __mmask32 _mm512_mask_cmpeq_epi16_mask(__mmask32 k, __m512i a, __m512i b)
 {
     return (__mmask32)emulated_cmpeq(k, a, b, 2);
@@ -254,20 +265,17 @@ static inline __mmask64 _mm512_mask_test_epi8_mask(__mmask64 k, __m512i a, __m51
 
 static inline unsigned char _kortestz_mask64_u8(__mmask64 a, __mmask64 b) { return (a | b) == 0; }
 
+static inline unsigned char _kortestc_mask64_u8(__mmask64 a, __mmask64 b)
+{
+    return (a | b) == ~(uint64_t)0;
+}
+
 static inline __mmask8 _mm512_test_epi64_mask(__m512i a, __m512i b)
 {
     __mmask8 k = 0;
     for (unsigned i = 0; i < 8; i++)
         k |= (__mmask8)((emulated_lane(a, 8, i) & emulated_lane(b, 8, i)) != 0) << i;
     return k;
-}
-
-static inline __m512i _mm512_min_epu8(__m512i a, __m512i b)
-{
-    __m512i r;
-    for (unsigned i = 0; i < 64; i++)
-        r.bytes[i] = a.bytes[i] < b.bytes[i] ? a.bytes[i] : b.bytes[i];
-    return r;
 }
 
 /* Each bit of the result is bit (a << 2 | b << 1 | c) of imm, a, b and c

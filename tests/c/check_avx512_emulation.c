@@ -2,9 +2,10 @@
  * 16-byte ones: the packs and the byte shuffle work on each 16-byte quarter
  * of a register as SSE's do on a whole register, so on 100 000 random pairs
  * of registers every quarter of the emulated result must equal SSE's result
- * on that quarter (the byte alignment, minimum, and and shift too); the ternary logic the backend uses must equal SSE's
- * and/or/xor of the same, and the test-into-mask SSE's compare of a & b
- * with zero. VBMI's byte permute of two registers, as the backend built for
+ * on that quarter (the byte alignment, and and shift too); the ternary logic the backend uses must equal SSE's
+ * and/or/xor of the same, the test-into-mask SSE's compare of a & b with
+ * zero, and the masked compare of bytes not equal the complement of SSE's
+ * compare (against a register equal to a in two lanes of three). VBMI's byte permute of two registers, as the backend built for
  * VBMI shifts a block's units by d = 1 and 2, must equal the other build's
  * shift by two alignments. `nox -s avx512` runs it before the backend's
  * checks, so that those rest on an emulation that is right.
@@ -35,7 +36,7 @@ int main(void)
         }
         __m512i pack16 = _mm512_packus_epi16(a, b), pack32 = _mm512_packus_epi32(a, b),
                 shuffled = _mm512_shuffle_epi8(a, b), aligned = _mm512_alignr_epi8(a, b, 5),
-                least = _mm512_min_epu8(a, b), both = _mm512_and_si512(a, b),
+                both = _mm512_and_si512(a, b),
                 shifted = _mm512_srli_epi16(a, 5);
         /* c: a's bytes reversed, a third operand unlike both */
         __m512i c;
@@ -43,22 +44,29 @@ int main(void)
             c.bytes[i] = a.bytes[63 - i];
         const __m512i or_xor = _mm512_ternarylogic_epi64(a, b, c, 0xF6),  /* a | (b ^ c) */
                       xor_or = _mm512_ternarylogic_epi64(a, b, c, 0x56);  /* (a | b) ^ c */
+        /* d: a's bytes in two lanes of three, b's in the third */
+        __m512i d;
+        for (unsigned i = 0; i < 64; i++)
+            d.bytes[i] = i % 3 ? a.bytes[i] : b.bytes[i];
         const uint64_t k = (uint64_t)seed * 0x9E3779B97F4A7C15u,
                        tested = _mm512_mask_testn_epi8_mask(k, a, b),
-                       tested_nonzero = _mm512_mask_test_epi8_mask(k, a, b);
+                       tested_nonzero = _mm512_mask_test_epi8_mask(k, a, b),
+                       unequal = _mm512_mask_cmpneq_epi8_mask(k, a, d);
         for (unsigned quarter = 0; quarter < 4; quarter++) {
             __m128i qa, qb;
             memcpy(&qa, a.bytes + 16 * quarter, 16);
             memcpy(&qb, b.bytes + 16 * quarter, 16);
-            __m128i qc;
+            __m128i qc, qd;
             memcpy(&qc, c.bytes + 16 * quarter, 16);
+            memcpy(&qd, d.bytes + 16 * quarter, 16);
+            const uint64_t equal = (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(qa, qd));
             const uint64_t zero_and = (uint64_t)(uint16_t)_mm_movemask_epi8(
                 _mm_cmpeq_epi8(_mm_and_si128(qa, qb), _mm_setzero_si128()));
             if (quarter_differs(pack16, quarter, _mm_packus_epi16(qa, qb))
                 || quarter_differs(aligned, quarter, _mm_alignr_epi8(qa, qb, 5))
-                || quarter_differs(least, quarter, _mm_min_epu8(qa, qb))
                 || quarter_differs(both, quarter, _mm_and_si128(qa, qb))
                 || quarter_differs(shifted, quarter, _mm_srli_epi16(qa, 5))
+                || (unequal >> (16 * quarter) & 0xffff) != (~equal & 0xffff & k >> (16 * quarter))
                 || (tested_nonzero >> (16 * quarter) & 0xffff)
                        != (~zero_and & 0xffff & k >> (16 * quarter))
                 || quarter_differs(or_xor, quarter, _mm_or_si128(qa, _mm_xor_si128(qb, qc)))
@@ -86,6 +94,6 @@ int main(void)
             }
         }
     }
-    printf("check_avx512_emulation: ok, packs, shuffle, alignment, minimum, and, shift, ternary logic and tests agree with SSE's, the permute with the alignments\n");
+    printf("check_avx512_emulation: ok, packs, shuffle, alignment, and, shift, ternary logic, tests and compares agree with SSE's, the permute with the alignments\n");
     return 0;
 }
