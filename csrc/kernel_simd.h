@@ -1185,11 +1185,11 @@ candidate_equal(const wc_query *q, size_t i, const candidate_rest *rest, unsigne
 
 /* The words of the needle among the candidates of `blocks` blocks from p
  * (a bit a start; the masks are read 64 at a time, the ones past `blocks`
- * zero, as are those of blocks past the loop's end). The blocks that hold one are found by
- * testing eight masks at once, and the first candidate of each is compared
- * without a test (a branch on each block's candidates was mispredicted
- * where some blocks hold one and others not, as in a text where a long
- * needle is one word in five). */
+ * zero, as are those of blocks past the loop's end). The blocks that hold
+ * one are found by testing eight masks at once, and the first candidate of
+ * each is compared without a test (a branch on each block's candidates was
+ * mispredicted where some blocks hold one and others not, as in a text
+ * where a long needle is one word in five). */
 static inline __attribute__((always_inline)) size_t
 verify_blocks(const wc_query *q, size_t p, const uint64_t candidates[PAIRED_PENDING],
               size_t blocks, const candidate_rest *rest, unsigned w, bool fold, bool in_register)

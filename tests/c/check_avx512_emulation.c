@@ -2,13 +2,15 @@
  * 16-byte ones: the packs and the byte shuffle work on each 16-byte quarter
  * of a register as SSE's do on a whole register, so on 100 000 random pairs
  * of registers every quarter of the emulated result must equal SSE's result
- * on that quarter (the byte alignment, and and shift too); the ternary logic the backend uses must equal SSE's
- * and/or/xor of the same, the test-into-mask SSE's compare of a & b with
- * zero, and the masked compare of bytes not equal the complement of SSE's
- * compare (against a register equal to a in two lanes of three). VBMI's byte permute of two registers, as the backend built for
- * VBMI shifts a block's units by d = 1 and 2, must equal the other build's
- * shift by two alignments. `nox -s avx512` runs it before the backend's
- * checks, so that those rest on an emulation that is right.
+ * on that quarter (the byte alignment, and and shift too); the ternary
+ * logic the backend uses must equal SSE's and/or/xor of the same, the
+ * test-into-mask SSE's compare of a & b with zero, and the masked compare
+ * of bytes not equal the complement of SSE's compare (against a register
+ * equal to a in two lanes of three). VBMI's byte permute of two registers,
+ * as the backend built for VBMI shifts a block's units by d = 1 and 2, must
+ * equal the other build's shift by two alignments. `nox -s avx512` runs it
+ * before the backend's checks, so that those rest on an emulation that is
+ * right.
  *
  *     gcc -O1 -msse4.1 -Itests/c tests/c/check_avx512_emulation.c
  */
@@ -94,6 +96,7 @@ int main(void)
             }
         }
     }
-    printf("check_avx512_emulation: ok, packs, shuffle, alignment, and, shift, ternary logic, tests and compares agree with SSE's, the permute with the alignments\n");
+    printf("check_avx512_emulation: ok, packs, shuffle, alignment, and, shift, ternary logic, "
+           "tests and compares agree with SSE's, the permute with the alignments\n");
     return 0;
 }
