@@ -1233,6 +1233,13 @@ paired_verify(const wc_query *q, size_t p, const uint64_t candidates[PAIRED_PEND
 #undef VERIFY
 }
 
+/* verify_blocks reads the masks 64 at a time: those past the n it
+ * compares, up to the next multiple of 64, made zero. */
+static inline void zero_past(uint64_t pending[PAIRED_PENDING], size_t n)
+{
+    memset(pending + n, 0, (-n & 63) * sizeof *pending);
+}
+
 /* The groups of the paired scan from *p_inout while p <= last, *here and
  * *heads holding the block at p and `ahead` the narrowed registers of the
  * block after it; `middles` as paired_classify takes it, or -1 for each
@@ -1271,7 +1278,7 @@ paired_loop(const wc_query *q, size_t *p_inout, size_t last, paired_masks *here_
     candidate_rest rest_;
     if (middles < 0) {
         rest_ = candidate_rest_of(q, w, shape, fold);
-        memset(pending, 0, sizeof pending);   /* (verify_blocks reads 64 at a time) */
+        zero_past(pending, batch);   /* (a batch of PAIRED_PENDING: nothing) */
     }
     const candidate_rest *rest = &rest_;
     for (unsigned r = 0; r < SIMD_REGS_PER_BLOCK; r++)
@@ -1309,7 +1316,7 @@ paired_loop(const wc_query *q, size_t *p_inout, size_t last, paired_masks *here_
     }
     if (middles < 0 && p > pending_p) {
         const size_t blocks = (p - pending_p) / 64;
-        memset(pending + blocks, 0, sizeof pending - blocks * sizeof *pending);
+        zero_past(pending, blocks);
         count += paired_verify(q, pending_p, pending, blocks, rest, w, fold);
     }
     *here_inout = here;
