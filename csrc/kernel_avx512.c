@@ -254,16 +254,9 @@ static inline bool simd_holds(const simd_vec *regs, unsigned n, simd_vec unit)
 }
 
 /* For the paired scan's compares of whole candidates (kernel_simd.h,
- * paired_verify): bytes [0, n) of p, n the lanes set, the others zero and
- * not read (so a load that would end past the text faults nowhere); did
- * every lane pass the tests (one test of a mask: moved to a general
- * register, a mask takes two cycles on Zen 4); and which of 8 words are
- * not 0, a bit each. */
-static inline simd_vec simd_load_lanes(const void *p, simd_mask lanes)
-{
-    return _mm512_maskz_loadu_epi8(lanes, p);
-}
-
+ * paired_verify): did every lane pass the tests (one test of a mask: moved
+ * to a general register, a mask takes two cycles on Zen 4); and which of 8
+ * words are not 0, a bit each. */
 static inline bool simd_passed_all(simd_tests t)
 {
     const __mmask64 missed = _mm512_mask_test_epi8_mask(t.lanes, t.misses, t.misses);

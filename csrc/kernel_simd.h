@@ -201,8 +201,6 @@
  *                                   compares ORed)
  * and, with SIMD_HAS_PAIRED, 1-byte texts take the paired scan, which
  * compares whole candidates by
- *     simd_load_lanes(ptr, lanes)   the bytes of the lanes set, the others
- *                                   zero and never read
  *     simd_passed_all(t)            did every lane pass the tests t
  *     simd_nonzero_words(words)     which of SIMD_BYTES / 8 uint64_t words
  *                                   are not 0, bit k for word k
@@ -1142,9 +1140,10 @@ paired_classify(const wc_query *q, size_t p, const simd_vec here[SIMD_REGS_PER_B
 
 /* What the paired scan compares its candidates with, after the tests in
  * the registers: their units from `from` on (1: a LONGER needle's middle;
- * 0: a VERIFIED needle whole), `bytes` of them, by one masked load and
- * test where they fit in a register (`lanes`; `want` as needle_unit_vecs
- * makes a unit, with fold [1] in the other case), else wc_bytes_equal. */
+ * 0: a VERIFIED needle whole), `bytes` of them, by one load and a test of
+ * its first `bytes` lanes where they fit in a register (`lanes`; `want` as
+ * needle_unit_vecs makes a unit, with fold [1] in the other case), else
+ * wc_bytes_equal. */
 typedef struct {
     size_t from, bytes;
     simd_mask lanes;
@@ -1171,7 +1170,10 @@ static inline candidate_rest candidate_rest_of(const wc_query *q, unsigned w, in
 }
 
 /* Is the candidate at unit i the needle, as `rest` compares it (`in_register`
- * where its bytes fit)? */
+ * where its bytes fit)? A whole register is loaded from its rest: the
+ * paired loop ends 128 units before the text does, so the register lies
+ * inside the text (loading only the lanes tested, a masked load, cost
+ * needles of 8-62 units at a hit every fifth word 4-6%, Zen 4). */
 static inline __attribute__((always_inline)) bool
 candidate_equal(const wc_query *q, size_t i, const candidate_rest *rest, unsigned w, bool fold,
                 bool in_register)
@@ -1179,7 +1181,7 @@ candidate_equal(const wc_query *q, size_t i, const candidate_rest *rest, unsigne
     const char *at = (const char *)q->text + i * w + rest->from * w;
     if (!in_register)
         return wc_bytes_equal(at, (const char *)q->needle + rest->from * w, rest->bytes, false);
-    simd_tests t = test_unit(simd_tests_all(), simd_load_lanes(at, rest->lanes), rest->want, fold);
+    simd_tests t = test_unit(simd_tests_all(), simd_load(at), rest->want, fold);
     return simd_passed_all(simd_test_mask(t, rest->lanes));
 }
 

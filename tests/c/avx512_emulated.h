@@ -50,17 +50,6 @@ static inline __m512i _mm512_loadu_si512(const void *p)
     return r;
 }
 
-/* Only the lanes in k are read (the hardware suppresses faults in the
- * others): the guard-page tests count on it. */
-static inline __m512i _mm512_maskz_loadu_epi8(__mmask64 k, const void *p)
-{
-    __m512i r = {{0}};
-    for (unsigned i = 0; i < 64; i++)
-        if (k >> i & 1)
-            r.bytes[i] = ((const uint8_t *)p)[i];
-    return r;
-}
-
 static inline __m512i _mm512_set1_epi8(char a) { return emulated_splat(1, (uint8_t)a); }
 static inline __m512i _mm512_set1_epi16(short a) { return emulated_splat(2, (uint16_t)a); }
 static inline __m512i _mm512_set1_epi32(int a) { return emulated_splat(4, (uint32_t)a); }
