@@ -118,19 +118,23 @@
  *             the last, its place a constant of the loop (bett\u2019r in the
  *             Zen of Python: 0.33-0.38x -> 0.61x of the 1-byte rate of "is",
  *             where the shifted scan's four narrowed loads a block took them;
- *             bett\U0001F600r 0.31x -> 0.38x). The 4-byte form's other
- *             needles of over four units and UTF-8's rule: the block scan,
- *             one register of narrowed units and four compares a block.
+ *             bett\U0001F600r 0.31x -> 0.38x). In the 2-byte form a unit
+ *             more than 2 on from the first is loaded and narrowed again
+ *             (two loads and two shuffles); in the 4-byte form it comes
+ *             from the block's narrowed registers and the next one's by two
+ *             permutes of 32-bit lanes and two shifts, where narrowing
+ *             again took four loads and four shuffles (bett\U0001F600r
+ *             1.24x, "nested" 1.33x, "Explicit" 1.29x), so that form takes
+ *             every needle by the paired scan too. UTF-8's rule: the block
+ *             scan, one register of narrowed units and four compares a
+ *             block.
  *   avx512vbmi  the same code; in the wide forms a needle's unit at any
  *             distance d from the first (its last, or a VERIFIED needle's
  *             ambiguous unit) comes from the block's narrowed registers and
- *             the next one's by one byte permute (vpermt2b), where without
- *             VBMI a window reaches d <= 2 by two shuffles and the units
- *             further on are loaded and narrowed again (two loads and two
- *             shuffles, or four and four); so the 4-byte form takes every
- *             needle by the paired scan. Zen 4, A/B by turns against
- *             avx512bw: 2-byte "is" 1.05x, bett\u2019r 1.11x (0.66x of the
- *             1-byte rate of "is"), "than" 1.17x, "nested" 1.29x; 4-byte
+ *             the next one's by one byte permute (vpermt2b). Zen 4, A/B by
+ *             turns against avx512bw when it narrowed such units again:
+ *             2-byte "is" 1.05x, bett\u2019r 1.11x (0.66x of the 1-byte
+ *             rate of "is"), "than" 1.17x, "nested" 1.29x; 4-byte
  *             bett\U0001F600r 1.26x (0.47x), "than" 1.28x, "Explicit" 1.29x,
  *             "nested" 1.43x; the 1-byte form the same code.
  *   avx2      the shifted scan for sep=" " and bytes' sep=None (two registers
@@ -184,10 +188,12 @@
  *     simd_test_image(t, x, image)  x == its image, as simd_image_eq;
  *                                   by default each test is a compare
  *                                   ANDed into a compare result)
- *     simd_window(here, next, d)    units d .. d+63 (d = 1, 2) of two
- *                                   registers of narrowed units in order
- *                                   (with SIMD_HAS_WINDOW: the paired
- *                                   scan's wide forms)
+ *     simd_window(here, next, d)    units d .. d+63 of two registers of
+ *                                   narrowed units in order, for d up to
+ *                                   SIMD_WINDOW_REACH(w) (a constant 1 or
+ *                                   2, or any up to 63; with
+ *                                   SIMD_HAS_WINDOW: the paired scan's wide
+ *                                   forms)
  *     simd_table(bytes16)           the 16 bytes in every 16-byte lane, and
  *     simd_nibbles(a, low, high)    bytes of a whose byte (a & 15) of low
  *                                   and byte (a >> 4) of high share a bit
@@ -427,12 +433,13 @@ enum { EMPTY_NEEDLE, ONE_UNIT, TWO_UNITS, LONGER, VERIFIED, HEADS, NSHAPES };
  * it and the next. */
 #define PAIRED_MAX_NEEDLE 62
 
-/* How far on the backend's window (simd_window) reaches: none, 2 units,
- * or past every distance the paired scan asks for. */
+/* How far on the backend's window (simd_window) reaches in the form of
+ * w-byte units: none, 2 units, or past every distance the paired scan asks
+ * for. */
 #ifndef SIMD_WINDOW_REACH
-#define SIMD_WINDOW_REACH 0
+#define SIMD_WINDOW_REACH(w) 0
 #endif
-#define WINDOW_REACHES_ALL (SIMD_WINDOW_REACH > PAIRED_MAX_NEEDLE)
+#define WINDOW_REACHES_ALL(w) (SIMD_WINDOW_REACH(w) > PAIRED_MAX_NEEDLE)
 
 /* Where a needle of units narrowed to bytes may equal what it does not: a
  * unit the narrowing does not keep (0 and 0xFF are where the wide units it
@@ -1007,7 +1014,7 @@ simd_scan_shifted(const wc_query *q, size_t begin, size_t end, int kind, int sha
  * where a window reaches it, every needle (by the paired scan "better"
  * 1.21x, "Explicit" 1.31x, "nested" 1.44-1.48x). */
 #define PAIRED_NEEDLE(w, shape, m)                                                             \
-    ((w) <= 2 || WINDOW_REACHES_ALL || (shape) == VERIFIED                                     \
+    ((w) <= 2 || WINDOW_REACHES_ALL(w) || (shape) == VERIFIED                                  \
      || (m) <= 2 + PAIRED_MIDDLES_IN_REGISTERS(w))
 
 /* The blocks of a group: the "\r" test is made once for them all. */
@@ -1046,7 +1053,7 @@ text_units(const wc_query *q, size_t p, unsigned w, unsigned k, size_t d)
     return w == 1 ? simd_load(at) : simd_narrow(at, w);
 }
 
-/* The same for a d that is a constant, or any where WINDOW_REACHES_ALL: in
+/* The same for a d that is a constant, or any where WINDOW_REACHES_ALL(w): in
  * the wide forms, where the window reaches, the block's narrowed registers
  * `here` and the next block's `next` shifted by d units. */
 static inline __attribute__((always_inline)) simd_vec
@@ -1054,7 +1061,7 @@ paired_units(const wc_query *q, size_t p, unsigned w, const simd_vec *here, cons
              unsigned k, size_t d)
 {
 #ifdef SIMD_HAS_WINDOW
-    if (w > 1 && (WINDOW_REACHES_ALL || d <= SIMD_WINDOW_REACH) && SIMD_REGS_PER_BLOCK == 1)
+    if (w > 1 && (WINDOW_REACHES_ALL(w) || d <= SIMD_WINDOW_REACH(w)) && SIMD_REGS_PER_BLOCK == 1)
         return simd_window(here[0], next[0], (unsigned)d);
 #endif
     (void)here, (void)next;
@@ -1120,7 +1127,7 @@ paired_classify(const wc_query *q, size_t p, const simd_vec here[SIMD_REGS_PER_B
         if (reach)
             pair = test_unit(pair,
                              reach != PAIRED_FAR ? paired_units(q, p, w, here, next, k, reach)
-                             : WINDOW_REACHES_ALL
+                             : WINDOW_REACHES_ALL(w)
                                  ? paired_units(q, p, w, here, next, k, v->pair_at)
                                  : text_units(q, p, w, k, v->pair_at),
                              v->pair, fold);

@@ -207,6 +207,40 @@ static inline __m512i _mm512_permutex2var_epi8(__m512i a, __m512i idx, __m512i b
     return r;
 }
 
+/* Lane i of the result is lane idx[i] % 32 of a and b end to end. */
+static inline __m512i _mm512_permutex2var_epi32(__m512i a, __m512i idx, __m512i b)
+{
+    __m512i r;
+    for (unsigned i = 0; i < 16; i++) {
+        const unsigned j = (unsigned)emulated_lane(idx, 4, i) % 32;
+        emulated_set_lane(&r, 4, i, j < 16 ? emulated_lane(a, 4, j) : emulated_lane(b, 4, j - 16));
+    }
+    return r;
+}
+
+static inline __m512i _mm512_add_epi32(__m512i a, __m512i b)
+{
+    __m512i r;
+    for (unsigned i = 0; i < 16; i++)
+        emulated_set_lane(&r, 4, i, (uint32_t)(emulated_lane(a, 4, i) + emulated_lane(b, 4, i)));
+    return r;
+}
+
+/* Each 32-bit lane shifted by the count in the same lane of `count`; by 32
+ * and more, 0. */
+static inline __m512i emulated_shiftv(__m512i a, __m512i count, int left)
+{
+    __m512i r;
+    for (unsigned i = 0; i < 16; i++) {
+        const uint64_t n = emulated_lane(count, 4, i), lane = emulated_lane(a, 4, i);
+        emulated_set_lane(&r, 4, i, n >= 32 ? 0 : (uint32_t)(left ? lane << n : lane >> n));
+    }
+    return r;
+}
+
+static inline __m512i _mm512_srlv_epi32(__m512i a, __m512i count) { return emulated_shiftv(a, count, 0); }
+static inline __m512i _mm512_sllv_epi32(__m512i a, __m512i count) { return emulated_shiftv(a, count, 1); }
+
 static inline __m512i _mm512_setzero_si512(void) { return emulated_splat(1, 0); }
 
 static inline __m512i _mm512_xor_si512(__m512i a, __m512i b)
