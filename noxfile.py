@@ -209,7 +209,8 @@ def avx512(session):
     os.makedirs(".nox", exist_ok=True)
     emulation = ".nox/check_avx512_emulation"
     session.run("gcc", "-O1", "-std=c11", "-Wall", "-Wextra", "-Werror", "-msse4.1",
-                "-Itests/c", "tests/c/check_avx512_emulation.c", "-o", emulation, external=True)
+                "-Icsrc", "-Itests/c", "tests/c/check_avx512_emulation.c", "-o", emulation,
+                external=True)
     session.run(emulation, external=True)
     backend = ".nox/check_backends-avx512-emulated"
     session.run("gcc", "-O2", "-g", "-std=c11", "-Wall", "-Wextra", "-Werror",

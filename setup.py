@@ -85,6 +85,7 @@ setup(
                 "csrc/fold.h",
                 "csrc/kernel.h",
                 "csrc/kernel_simd.h",
+                "csrc/kernel_avx512_window.h",
                 "csrc/pool.h",
                 "csrc/pyfront.h",
                 "csrc/rule.h",

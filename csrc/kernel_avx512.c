@@ -140,29 +140,18 @@ static inline __attribute__((always_inline)) simd_vec simd_window(simd_vec here,
     return _mm512_permutex2var_epi8(here, simd_load(window_bytes + d), next);
 }
 #else
-/* A 4-byte text's units d .. from its 32-bit lanes d / 4 .. and d / 4 + 1 ..,
- * each lane shifted by d % 4 bytes: against narrowing again, in the 4-byte
- * form "bett\U0001F600r" 1.24x, "nested" 1.33x, "Explicit" 1.29x, "better"
- * 1.25x, "than" 1.01x (Zen 4, by turns), where the 2-byte form's needles
- * lost (0.79-0.89x). */
+/* A 4-byte text's units at any d by window_by_lanes: against narrowing
+ * again, in the 4-byte form "bett\U0001F600r" 1.24x, "nested" 1.33x,
+ * "Explicit" 1.29x, "better" 1.25x, "than" 1.01x (Zen 4, by turns), where
+ * the 2-byte form's needles lost (0.79-0.89x). */
+#include "kernel_avx512_window.h"
 #define SIMD_WINDOW_REACH(w) ((w) == 4 ? 63 : 2)
 static inline __attribute__((always_inline)) simd_vec simd_window(simd_vec here, simd_vec next,
                                                                   unsigned d)
 {
-    if (__builtin_constant_p(d) && d <= 2) {   /* two shuffles, no shifts */
-        const simd_vec above = _mm512_alignr_epi64(next, here, 2);
-        return d == 1 ? _mm512_alignr_epi8(above, here, 1) : _mm512_alignr_epi8(above, here, 2);
-    }
-    const simd_vec lanes = _mm512_add_epi32(
-        _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-        _mm512_set1_epi32((int)(d / 4)));
-    const simd_vec low = _mm512_permutex2var_epi32(here, lanes, next),
-                   high = _mm512_permutex2var_epi32(here, _mm512_add_epi32(lanes,
-                                                                           _mm512_set1_epi32(1)),
-                                                    next);
-    /* (a shift by 32 bits makes 0) */
-    return _mm512_or_si512(_mm512_srlv_epi32(low, _mm512_set1_epi32((int)(8 * (d % 4)))),
-                           _mm512_sllv_epi32(high, _mm512_set1_epi32((int)(32 - 8 * (d % 4)))));
+    if (__builtin_constant_p(d) && d <= 2)   /* two shuffles, no shifts */
+        return window_aligned(here, next, d);
+    return window_by_lanes(here, next, d);
 }
 #endif
 

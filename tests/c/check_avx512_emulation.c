@@ -8,19 +8,21 @@
  * of bytes not equal the complement of SSE's compare (against a register
  * equal to a in two lanes of three). VBMI's byte permute of two registers,
  * as the backend built for VBMI shifts a block's units by d up to 63, must
- * equal the other build's shifts: by two alignments (d = 1 and 2), and by
+ * equal the other build's windows, its own functions (csrc/
+ * kernel_avx512_window.h): by two alignments (d = 1 and 2), and by
  * permutes of 32-bit lanes and shifts (every d up to 63, as the 4-byte
  * form takes them). `nox -s avx512` runs it
  * before the backend's checks, so that those rest on an emulation that is
  * right.
  *
- *     gcc -O1 -msse4.1 -Itests/c tests/c/check_avx512_emulation.c
+ *     gcc -O1 -msse4.1 -Icsrc -Itests/c tests/c/check_avx512_emulation.c
  */
 #include <smmintrin.h>   /* SSE4.1: _mm_packus_epi32; SSSE3: _mm_shuffle_epi8 */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "avx512_emulated.h"
+#include "kernel_avx512_window.h"
 
 static int quarter_differs(__m512i emulated, unsigned quarter, __m128i expected)
 {
@@ -83,27 +85,13 @@ int main(void)
                 return 1;
             }
         }
-        const __m512i above = _mm512_alignr_epi64(b, a, 2);
         for (unsigned d = 1; d <= 63; d++) {
             __m512i window;
             for (unsigned i = 0; i < 64; i++)
                 window.bytes[i] = (uint8_t)(i + d);
             const __m512i permuted = _mm512_permutex2var_epi8(a, window, b);
-            /* the avx512bw build's windows: d = 1, 2 by alignments, and in
-             * the 4-byte form every d by 32-bit lanes shifted */
-            const __m512i lanes = _mm512_add_epi32(
-                _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-                _mm512_set1_epi32((int)(d / 4)));
-            const __m512i low = _mm512_permutex2var_epi32(a, lanes, b),
-                          high = _mm512_permutex2var_epi32(
-                              a, _mm512_add_epi32(lanes, _mm512_set1_epi32(1)), b),
-                          shifted = _mm512_or_si512(
-                              _mm512_srlv_epi32(low, _mm512_set1_epi32((int)(8 * (d % 4)))),
-                              _mm512_sllv_epi32(high, _mm512_set1_epi32((int)(32 - 8 * (d % 4)))));
-            if ((d <= 2 && memcmp(permuted.bytes,
-                                  (d == 1 ? _mm512_alignr_epi8(above, a, 1)
-                                          : _mm512_alignr_epi8(above, a, 2)).bytes, 64) != 0)
-                || memcmp(permuted.bytes, shifted.bytes, 64) != 0) {
+            if ((d <= 2 && memcmp(permuted.bytes, window_aligned(a, b, d).bytes, 64) != 0)
+                || memcmp(permuted.bytes, window_by_lanes(a, b, d).bytes, 64) != 0) {
                 fprintf(stderr, "check_avx512_emulation: round %d, the permute by %u differs\n",
                         round, d);
                 return 1;
