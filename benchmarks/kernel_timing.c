@@ -66,7 +66,7 @@ static double memchr_rate(const char *text, size_t len)
  * alone; each length's rate against the 2-unit needle's, per backend. */
 static int needle_lengths(void)
 {
-    static const size_t lengths[] = {2, 3, 4, 8, 16, 32, 62};
+    static const size_t lengths[] = {2, 3, 4, 5, 6, 7, 8, 16, 32, 62};
     const size_t len = 1 << 20;
     const wc_backend *all[8];
     size_t n = wc_backends_available(all, 8);

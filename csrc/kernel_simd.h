@@ -1055,18 +1055,20 @@ text_units(const wc_query *q, size_t p, unsigned w, unsigned k, size_t d)
 
 /* The same for a d that is a constant, or any where WINDOW_REACHES_ALL(w): in
  * the wide forms, where the window reaches, the block's narrowed registers
- * `here` and the next block's `next` shifted by d units. */
+ * `here` and the next block's `next` shifted by d units; in a 1-byte text
+ * too, its registers as loaded, where `bytes_by_window` says. */
 static inline __attribute__((always_inline)) simd_vec
 paired_units(const wc_query *q, size_t p, unsigned w, const simd_vec *here, const simd_vec *next,
-             unsigned k, size_t d)
+             unsigned k, size_t d, bool bytes_by_window)
 {
 #ifdef SIMD_HAS_WINDOW
     /* (WINDOW_REACHES_ALL(w) first: a constant where d may not be, so that
      * no test of d is left in the loop; avx512vbmi lost 7-17% to one) */
-    if (w > 1 && (WINDOW_REACHES_ALL(w) || d <= SIMD_WINDOW_REACH(w)) && SIMD_REGS_PER_BLOCK == 1)
+    if ((w > 1 || bytes_by_window) && (WINDOW_REACHES_ALL(w) || d <= SIMD_WINDOW_REACH(w))
+        && SIMD_REGS_PER_BLOCK == 1)
         return simd_window(here[0], next[0], (unsigned)d);
 #endif
-    (void)here, (void)next;
+    (void)here, (void)next, (void)bytes_by_window;
     return text_units(q, p, w, k, d);
 }
 
@@ -1126,15 +1128,27 @@ paired_classify(const wc_query *q, size_t p, const simd_vec here[SIMD_REGS_PER_B
             continue;
         }
         simd_tests pair = test_unit(simd_tests_all(), here[k], v->first, fold);
+        /* In a 1-byte text each unit tested with the first is a load across
+         * two cache lines, and with the middle's loaded too, the loads are
+         * what the block waits on: there the last comes from a window, one
+         * permute, where one reaches it (VBMI). Zen 4, by turns, needles of
+         * 3-6 units at a hit every fifth word 1.00-1.04x, 1.05-1.07x,
+         * 1.11-1.12x, 1.19-1.21x; "better" in the Zen of Python 1.18-1.21x
+         * by sep=" ", 1.17-1.19x by bytes' sep=None, 1.04-1.09x by a str's.
+         * Not with fold, which tests each unit twice (its loads are not
+         * what it waits on: "than" 0.94-0.96x so), nor with the last unit
+         * alone (the 2-unit loop's load: 0.97x by a window). */
+        const bool last_by_window = WINDOW_REACHES_ALL(w) && middles > 0 && !fold;
         if (reach)
             pair = test_unit(pair,
-                             reach != PAIRED_FAR ? paired_units(q, p, w, here, next, k, reach)
+                             reach != PAIRED_FAR
+                                 ? paired_units(q, p, w, here, next, k, reach, last_by_window)
                              : WINDOW_REACHES_ALL(w)
-                                 ? paired_units(q, p, w, here, next, k, v->pair_at)
+                                 ? paired_units(q, p, w, here, next, k, v->pair_at, last_by_window)
                                  : text_units(q, p, w, k, v->pair_at),
                              v->pair, fold);
         for (int j = 0; j < middles; j++)
-            pair = test_unit(pair, paired_units(q, p, w, here, next, k, 1 + (size_t)j),
+            pair = test_unit(pair, paired_units(q, p, w, here, next, k, 1 + (size_t)j, false),
                              mid->units_at[j], fold);
         pairs[k] = simd_passed(pair);
     }
