@@ -136,7 +136,11 @@
  *             2-byte "is" 1.05x, bett\u2019r 1.11x (0.66x of the 1-byte
  *             rate of "is"), "than" 1.17x, "nested" 1.29x; 4-byte
  *             bett\U0001F600r 1.26x (0.47x), "than" 1.28x, "Explicit" 1.29x,
- *             "nested" 1.43x; the 1-byte form the same code.
+ *             "nested" 1.43x. In a 1-byte text, a needle's last unit
+ *             where its middle units are loaded too (3-6 units) comes
+ *             from a window as well, one permute for a load across two
+ *             cache lines: 6 units at a hit every fifth word 1.19-1.21x,
+ *             "better" 1.17-1.21x.
  *   avx2      the shifted scan for sep=" " and bytes' sep=None (two registers
  *             a block, the masks ANDed in registers and moved out once); a
  *             str's sep=None, whose separators are a range and two compares
@@ -997,7 +1001,9 @@ simd_scan_shifted(const wc_query *q, size_t begin, size_t end, int kind, int sha
  * makes the masks of "\r" and "\n" for its ends; likewise a wide str's
  * whitespace from U+0100 (wide_spaces) is looked for only in a group that
  * holds a unit narrowed to 0xFF. Middles of up to
- * PAIRED_MIDDLES_IN_REGISTERS units are tested in the register too; longer
+ * PAIRED_MIDDLES_IN_REGISTERS units are tested in the register too (in a
+ * 1-byte text, those of 3 and 4 units either way, as the text's words
+ * choose: paired_either); longer
  * ones, and VERIFIED needles whole, are compared at each candidate, the
  * candidates of PAIRED_PENDING blocks at a time (paired_verify; a VERIFIED
  * needle's, rare, of a group where it holds one). */
@@ -1512,6 +1518,39 @@ simd_count_short(const wc_query *q, size_t end, unsigned w, int kind, int shape,
     return count_block(q, 0, heads, here, next, &nv, w, kind, shape, fold);
 }
 
+/* Needles whose middle the registers test, which count faster where they
+ * are rare with the middle compared at each candidate: in a 1-byte text,
+ * of 5 and 6 units, unfolded. In the registers, a middle unit costs a load
+ * a block, a word there or not; compared, a candidate costs ~4.5 cycles
+ * (Zen 4). So the text chooses: a span's words, counted one way, choose the
+ * next span's way, the registers' from a word in EITHER_DENSE units on,
+ * where that many candidates cost about as much as the loads; the first
+ * span short, compared. Zen 4, by turns against the registers alone: in
+ * the KJV "shall" 1.11x, "which" 1.18x, "house" 1.24x, "people" 1.37x,
+ * "father" 1.41x; in the Zen of Python "nested" 1.42x, "better" 0.99x,
+ * "Sparse" 0.94x (its candidates hold "Simple", which no count sees); a
+ * needle at every fifth word 0.95-0.99x. A span is a call of the scan,
+ * ~0.19 us to start: spans of 2^19 units cost under 1% (2^16: 8%). */
+#define PAIRED_EITHER(w, shape, fold, m)                                                       \
+    ((w) == 1 && (shape) == LONGER && !(fold) && (m) >= 5                                       \
+     && (m) <= 2 + PAIRED_MIDDLES_IN_REGISTERS(1))
+#define EITHER_FIRST_SPAN ((size_t)1 << 12)
+#define EITHER_SPAN ((size_t)1 << 19)
+#define EITHER_DENSE 100
+
+static inline size_t paired_either(const wc_query *q, size_t begin, size_t end,
+                                   block_scan_fn compared, block_scan_fn tested)
+{
+    size_t count = 0, span = EITHER_FIRST_SPAN;
+    block_scan_fn way = compared;
+    for (size_t at = begin; at < end; at += span, span = EITHER_SPAN) {
+        const size_t to = end - at > span ? at + span : end, words = way(q, at, to);
+        count += words;
+        way = words * EITHER_DENSE >= to - at ? tested : compared;
+    }
+    return count;
+}
+
 /* The block scans, one function per kind of rule, width, folding and needle
  * shape: each loop in a function of its own, whose few registers the
  * compiler keeps for it (inlined together, their loops spilled their masks
@@ -1540,15 +1579,20 @@ simd_count_short(const wc_query *q, size_t end, unsigned w, int kind, int shape,
     {                                                                                          \
         return simd_scan_paired(q, begin, end, w, kind, shape, fold, true, name##_blocks);     \
     }                                                                                          \
+    static __attribute__((noinline, unused)) size_t                                            \
+    name##_tested(const wc_query *q, size_t begin, size_t end)                                 \
+    {                                                                                          \
+        return simd_scan_paired(q, begin, end, w, kind, shape, fold, false, name##_blocks);    \
+    }                                                                                          \
     static __attribute__((noinline)) size_t name(const wc_query *q, size_t begin, size_t end)  \
     {                                                                                          \
         if (begin == 0 && q->text_len <= 64)                                                   \
             return name##_short(q, end);                                                       \
         if (SIMD_PAIRED(w, kind, shape) && PAIRED_NEEDLE(w, shape, q->needle_len))             \
-            return PAIRED_COMPARED(w, shape, q->needle_len)                                    \
-                       ? name##_compared(q, begin, end)                                        \
-                       : simd_scan_paired(q, begin, end, w, kind, shape, fold, false,          \
-                                          name##_blocks);                                      \
+            return PAIRED_EITHER(w, shape, fold, q->needle_len)                                \
+                       ? paired_either(q, begin, end, name##_compared, name##_tested)          \
+                   : PAIRED_COMPARED(w, shape, q->needle_len) ? name##_compared(q, begin, end) \
+                                                              : name##_tested(q, begin, end);  \
         if (SIMD_SHIFTED(w, kind, shape))                                                      \
             return simd_scan_shifted(q, begin, end, kind, shape, fold, name##_blocks);         \
         return simd_scan_blocks(q, begin, end, w, kind, shape, fold, name##_edge);             \
