@@ -64,7 +64,7 @@ def ratios(size, calls=None, repeat=9):
     for name, func in counters.items():
         # By turns, the best of each: the host has slow phases of a second
         # or more, and timed one way after the other, a phase fell on one
-        # of them (16 MiB, `search`: 0.81-0.88x so, 0.95-0.96x by turns).
+        # of them (16 MiB, `search`: 0.81-0.88x so, 0.95-0.99x by turns).
         series = together = float("inf")
         for _ in range(repeat):
             series = min(series, in_series(func, text, calls))

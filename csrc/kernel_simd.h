@@ -1532,8 +1532,7 @@ simd_count_short(const wc_query *q, size_t end, unsigned w, int kind, int shape,
  * needle at every fifth word 0.95-0.99x. A span is a call of the scan,
  * ~0.19 us to start: spans of 2^19 units cost under 1% (2^16: 8%). */
 #define PAIRED_EITHER(w, shape, fold, m)                                                       \
-    ((w) == 1 && (shape) == LONGER && !(fold) && (m) >= 5                                       \
-     && (m) <= 2 + PAIRED_MIDDLES_IN_REGISTERS(1))
+    ((w) == 1 && (shape) == LONGER && !(fold) && (m) >= 5 && !PAIRED_COMPARED(w, shape, m))
 #define EITHER_FIRST_SPAN ((size_t)1 << 12)
 #define EITHER_SPAN ((size_t)1 << 19)
 #define EITHER_DENSE 100
