@@ -1,7 +1,8 @@
 /* The word tables of tally.h: open addressing with linear probing over
- * 8-byte slots that hold 32 bits of the hash beside the entry's index, so a
- * probe reads an entry only when those bits match, and growing rehashes the
- * slots alone. Entries are appended, so their order is first appearance.
+ * 16-byte slots that hold a short word's key (or a long word's hash) beside
+ * the entry's index, so a probe reads an entry only for a long word whose
+ * hash matches, and growing rehashes the slots alone. Entries are appended,
+ * so their order is first appearance.
  */
 #define _GNU_SOURCE
 #include "tally.h"
@@ -100,11 +101,13 @@ static inline uint64_t load8(const unsigned char *p)
     return x;
 }
 
-/* A short word's hash: one mix of its head and its tag (tally.h: its
- * length in bytes, or in narrowed units). */
-static inline uint64_t short_hash(uint64_t head, unsigned tag, uint64_t seed)
+/* A short word's hash: one mix of its head. Its tag is left out (words of
+ * one head and two lengths, "a" and "a\0", share a slot's neighbourhood,
+ * and the slot tells them apart): with it, a multiply and two loads a word
+ * of a text. */
+static inline uint64_t short_hash(uint64_t head, uint64_t seed)
 {
-    return mix((seed + (uint64_t)tag * 0x9e3779b97f4a7c15u) ^ head);
+    return mix(seed ^ head);
 }
 
 /* Short words, the common case, cost one mix. Longer ones chain a mix per
@@ -113,7 +116,7 @@ static inline uint64_t short_hash(uint64_t head, unsigned tag, uint64_t seed)
 static inline uint64_t hash_words(const unsigned char *p, size_t n, uint64_t head, uint64_t seed)
 {
     if (n <= 8)
-        return short_hash(head, (unsigned)n, seed);
+        return short_hash(head, seed);
     uint64_t h = seed + (uint64_t)n * 0x9e3779b97f4a7c15u;
     for (size_t i = 0; i + 8 < n; i += 8)
         h = mix(h ^ load8(p + i));
@@ -206,7 +209,7 @@ key_of(const unsigned char *p, size_t len, unsigned width, size_t readable)
 
 static inline uint64_t key_hash(const unsigned char *p, size_t nbytes, word_key k, uint64_t seed)
 {
-    return k.tag == WC_LONG_WORD ? hash_words(p, nbytes, 0, seed) : short_hash(k.head, k.tag, seed);
+    return k.tag == WC_LONG_WORD ? hash_words(p, nbytes, 0, seed) : short_hash(k.head, seed);
 }
 
 /* ---- the table ---------------------------------------------------------- */
@@ -225,30 +228,47 @@ void wc_table_init(wc_table *t, unsigned width)
 /* Segments past the first are mapped, not malloc'ed: malloc serves blocks
  * this size from its heap once one was freed, and a heap cut into freed
  * segments between live blocks is not given back. Mapped, each freed
- * segment is (3 M distinct words on 2 threads: the peak fell by 48 MB). The
- * words and the counts of a segment share its mapping. */
-#define SEGMENT_BYTES (WC_SEGMENT_WORDS * (sizeof(wc_word) + sizeof(uint64_t)))
+ * segment is (3 M distinct words on 2 threads: the peak fell by 48 MB). */
+#define SEGMENT_BYTES (WC_SEGMENT_WORDS * sizeof(wc_word))
+
+/* The counts are malloc'ed up to a segment's worth, then mapped for the
+ * same reason, and grown by mremap, which moves their pages and copies
+ * nothing; a segment dropped gives its counts' pages back too. */
+#define COUNTS_MAPPED WC_SEGMENT_WORDS
+
+static bool counts_mapped(const wc_table *t)
+{
+    return t->counts_cap > COUNTS_MAPPED;
+}
+
+static void free_segment(wc_table *t, size_t s)
+{
+    if (s == 0)
+        free(t->words[0]);
+    else if (t->words[s])
+        munmap(t->words[s], SEGMENT_BYTES);
+    t->words[s] = NULL;
+}
 
 void wc_table_drop_segment(wc_table *t, size_t s)
 {
-    if (s == 0) {
-        free(t->words[0]);
-        free(t->counts[0]);
-    }
-    else if (t->words[s]) {
-        munmap(t->words[s], SEGMENT_BYTES);
-    }
-    t->words[s] = NULL;
-    t->counts[s] = NULL;
+    free_segment(t, s);
+    /* A hint: pages larger than a segment's counts keep them. */
+    if (counts_mapped(t))
+        (void)madvise(t->counts + s * WC_SEGMENT_WORDS, WC_SEGMENT_WORDS * sizeof *t->counts,
+                      MADV_DONTNEED);
 }
 
 void wc_table_free(wc_table *t)
 {
     size_t used = (t->nwords + WC_SEGMENT_WORDS - 1) / WC_SEGMENT_WORDS;
     for (size_t s = 0; s < used; s++)
-        wc_table_drop_segment(t, s);
+        free_segment(t, s);
     free(t->words);
-    free(t->counts);
+    if (counts_mapped(t))
+        munmap(t->counts, t->counts_cap * sizeof *t->counts);
+    else
+        free(t->counts);
     free(t->slots);
     free(t->arena);
     unsigned width = t->width;
@@ -263,11 +283,34 @@ static bool grow_first_segment(wc_table *t)
     if (!words)
         return false;
     t->words[0] = words;
-    uint64_t *counts = realloc(t->counts[0], n * sizeof *counts);
-    if (!counts)
-        return false;
-    t->counts[0] = counts;
     t->first_capacity = n;
+    return true;
+}
+
+/* Room for one more count: the array doubles, from 16. */
+static bool grow_counts(wc_table *t)
+{
+    const size_t n = t->counts_cap ? 2 * t->counts_cap : 16, bytes = n * sizeof *t->counts;
+    uint64_t *counts;
+    if (n <= COUNTS_MAPPED) {
+        counts = realloc(t->counts, bytes);
+        if (!counts)
+            return false;
+    }
+    else if (!counts_mapped(t)) {
+        counts = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (counts == MAP_FAILED)
+            return false;
+        memcpy(counts, t->counts, t->counts_cap * sizeof *counts);
+        free(t->counts);
+    }
+    else {
+        counts = mremap(t->counts, t->counts_cap * sizeof *counts, bytes, MREMAP_MAYMOVE);
+        if (counts == MAP_FAILED)
+            return false;
+    }
+    t->counts = counts;
+    t->counts_cap = n;
     return true;
 }
 
@@ -278,14 +321,11 @@ static wc_word *new_entry(wc_table *t)
     if (s == t->nsegments) {
         size_t n = t->nsegments ? 2 * t->nsegments : 16;
         wc_word **words = realloc(t->words, n * sizeof *words);
-        if (words)
-            t->words = words;
-        uint64_t **counts = words ? realloc(t->counts, n * sizeof *counts) : NULL;
-        if (!counts)
+        if (!words)
             return NULL;
-        t->counts = counts;
+        t->words = words;
         for (size_t k = t->nsegments; k < n; k++)
-            t->words[k] = NULL, t->counts[k] = NULL;
+            t->words[k] = NULL;
         t->nsegments = n;
     }
     if (s == 0 && i == t->first_capacity && !grow_first_segment(t))
@@ -296,8 +336,9 @@ static wc_word *new_entry(wc_table *t)
         if (p == MAP_FAILED)
             return NULL;
         t->words[s] = p;
-        t->counts[s] = (uint64_t *)((char *)p + WC_SEGMENT_WORDS * sizeof(wc_word));
     }
+    if (t->nwords == t->counts_cap && !grow_counts(t))
+        return NULL;
     return wc_table_word(t, t->nwords);
 }
 
@@ -311,7 +352,7 @@ static inline size_t bucket_of(uint64_t hash, size_t nslots)
  * from memory. */
 static inline uint64_t slot_hash(const wc_table *t, const wc_slot *s)
 {
-    return s->tag == WC_LONG_WORD ? s->head : short_hash(s->head, s->tag, t->seed);
+    return s->tag == WC_LONG_WORD ? s->head : short_hash(s->head, t->seed);
 }
 
 /* Zeroed slots. Large arrays ask for huge pages: a text of many distinct
@@ -437,7 +478,7 @@ static inline bool long_words_equal(const unsigned char *a, const unsigned char 
 typedef struct {
     const wc_slot *slots;
     size_t nslots;
-    uint64_t *const *counts;
+    uint64_t *counts;
     uint64_t seed;
 } table_view;
 
@@ -489,8 +530,7 @@ entry_of(const wc_table *t, const table_view *v, const unsigned char *p, size_t 
 /* The count of the entry `index` + 1 (entry_of). */
 static inline uint64_t *count_at(const table_view *v, size_t index)
 {
-    const size_t i = index - 1;
-    return &v->counts[i / WC_SEGMENT_WORDS][i % WC_SEGMENT_WORDS];
+    return &v->counts[index - 1];
 }
 
 /* Adds `count` to the word of `len` units (nbytes bytes) at p, whose key
@@ -747,10 +787,16 @@ typedef struct {
     table_view view;            /* of the scan's table */
     size_t start[BATCH + 64];
     size_t len[BATCH + 64];
-    uint64_t first[BATCH + 64];     /* where the word is first met */
     uint64_t head[BATCH + 64];      /* and tag: the word's key */
     uint64_t hash[BATCH + 64];
     uint8_t tag[BATCH + 64];        /* of a wide word (queued_key) */
+    /* A word is first met at its start plus the base of its document
+     * (scan.base), the same for every word of most batches: words from
+     * from[k] on have bases[k]. Kept per word, it cost the KJV x10 three
+     * instructions of 90 a word, for the few that are new. */
+    size_t nbases;
+    size_t from[BATCH + 65];
+    uint64_t bases[BATCH + 65];
 } batch;
 
 /* Queues the word [start, sep) ended by the separator at `sep`, less the
@@ -775,7 +821,6 @@ queue_word(const scan *s, batch *b, size_t start, size_t sep, bool after_cr, boo
     size_t i = b->n++;
     b->start[i] = start;
     b->len[i] = len;
-    b->first[i] = s->base + start;
     b->head[i] = key.head;
     if (width > 1)
         b->tag[i] = (uint8_t)key.tag;
@@ -803,9 +848,37 @@ static inline bool far_block(const scan *s, size_t i)
     return s->text_len - i >= FAR_UNITS;
 }
 
-static inline bool batch_init(const scan *s, batch *b)
+/* The base of the batch's words from the next one on: that of scan s. */
+static inline void batch_base(const scan *s, batch *b)
+{
+    if (b->bases[b->nbases - 1] == s->base)
+        return;
+    if (b->from[b->nbases - 1] == b->n)     /* no word took the last one */
+        b->nbases--;
+    b->from[b->nbases] = b->n;
+    b->bases[b->nbases++] = s->base;
+}
+
+/* Where the batch's word i is first met. */
+static inline uint64_t batch_first(const batch *b, size_t i)
+{
+    size_t k = b->nbases - 1;
+    while (b->from[k] > i)
+        k--;
+    return b->bases[k] + b->start[i];
+}
+
+static inline void batch_empty(const scan *s, batch *b)
 {
     b->n = 0;
+    b->nbases = 1;
+    b->from[0] = 0;
+    b->bases[0] = s->base;
+}
+
+static inline bool batch_init(const scan *s, batch *b)
+{
+    batch_empty(s, b);
     if (!have_slots(s->t))
         return false;
     b->view = view_of(s->t);
@@ -832,12 +905,12 @@ flush_batch(const scan *s, batch *b, const unsigned width)
         if (i == n)
             break;
         if (!insert_word(s->t, j, s->text + b->start[i] * width, b->len[i] * width, b->len[i],
-                         queued_key(b, i, width), b->hash[i], 1, b->first[i]))
+                         queued_key(b, i, width), b->hash[i], 1, batch_first(b, i)))
             return false;
         view = view_of(s->t);
     }
     b->view = view;
-    b->n = 0;
+    batch_empty(s, b);
     return true;
 }
 
@@ -885,6 +958,7 @@ queue_block(scan *s, batch *b, size_t i, uint64_t sep, uint64_t crlf, uint64_t d
             queue_word(s, b, *start, *start, false, lines, filtered, far, width);
         }
         s->base = bases[*doc += doc_ends >> bit & 1];
+        batch_base(s, b);
     }
     return true;
 }

@@ -45,9 +45,10 @@ typedef struct {
 /* Entries are kept in segments, so that growing never copies them, and a
  * reader done with a segment may free it (wc_table_drop_segment). The
  * first segment starts small and grows to full size: a count of a short
- * text allocates little. Counts live apart from the words: a count is
- * written for every word of the text, and a load of the next word's entry
- * must not wait behind that store. */
+ * text allocates little. Counts live apart from the words, in one array (a
+ * lookup adds to a count in one instruction): a count is written for every
+ * word of the text, and a load of the next word's entry must not wait
+ * behind that store. */
 #define WC_SEGMENT_WORDS ((size_t)1 << 12)
 
 /* A slot decides a short word (up to 8 bytes, or up to 8 units below 256
@@ -70,8 +71,9 @@ typedef struct {
     wc_slot *slots;
     size_t nslots;              /* a power of two, or 0 */
     wc_word **words;            /* segments of WC_SEGMENT_WORDS entries */
-    uint64_t **counts;          /* and of their counts */
-    size_t nsegments;           /* pointers allocated in `words` and `counts` */
+    size_t nsegments;           /* pointers allocated in `words` */
+    uint64_t *counts;           /* the entries' counts, in one array */
+    size_t counts_cap;
     size_t first_capacity;      /* entries room in segment 0 */
     size_t nwords;
     unsigned char *arena;       /* the bytes of the words longer than 8 */
@@ -91,7 +93,7 @@ static inline wc_word *wc_table_word(const wc_table *t, size_t i)
 
 static inline uint64_t *wc_table_count(const wc_table *t, size_t i)
 {
-    return &t->counts[i / WC_SEGMENT_WORDS][i % WC_SEGMENT_WORDS];
+    return &t->counts[i];
 }
 
 static inline const void *wc_table_units(const wc_table *t, const wc_word *w)
