@@ -787,16 +787,10 @@ typedef struct {
     table_view view;            /* of the scan's table */
     size_t start[BATCH + 64];
     size_t len[BATCH + 64];
+    uint64_t first[BATCH + 64];     /* where the word is first met */
     uint64_t head[BATCH + 64];      /* and tag: the word's key */
     uint64_t hash[BATCH + 64];
     uint8_t tag[BATCH + 64];        /* of a wide word (queued_key) */
-    /* A word is first met at its start plus the base of its document
-     * (scan.base), the same for every word of most batches: words from
-     * from[k] on have bases[k]. Kept per word, it cost the KJV x10 three
-     * instructions of 90 a word, for the few that are new. */
-    size_t nbases;
-    size_t from[BATCH + 65];
-    uint64_t bases[BATCH + 65];
 } batch;
 
 /* Queues the word [start, sep) ended by the separator at `sep`, less the
@@ -821,6 +815,7 @@ queue_word(const scan *s, batch *b, size_t start, size_t sep, bool after_cr, boo
     size_t i = b->n++;
     b->start[i] = start;
     b->len[i] = len;
+    b->first[i] = s->base + start;
     b->head[i] = key.head;
     if (width > 1)
         b->tag[i] = (uint8_t)key.tag;
@@ -848,37 +843,9 @@ static inline bool far_block(const scan *s, size_t i)
     return s->text_len - i >= FAR_UNITS;
 }
 
-/* The base of the batch's words from the next one on: that of scan s. */
-static inline void batch_base(const scan *s, batch *b)
-{
-    if (b->bases[b->nbases - 1] == s->base)
-        return;
-    if (b->from[b->nbases - 1] == b->n)     /* no word took the last one */
-        b->nbases--;
-    b->from[b->nbases] = b->n;
-    b->bases[b->nbases++] = s->base;
-}
-
-/* Where the batch's word i is first met. */
-static inline uint64_t batch_first(const batch *b, size_t i)
-{
-    size_t k = b->nbases - 1;
-    while (b->from[k] > i)
-        k--;
-    return b->bases[k] + b->start[i];
-}
-
-static inline void batch_empty(const scan *s, batch *b)
-{
-    b->n = 0;
-    b->nbases = 1;
-    b->from[0] = 0;
-    b->bases[0] = s->base;
-}
-
 static inline bool batch_init(const scan *s, batch *b)
 {
-    batch_empty(s, b);
+    b->n = 0;
     if (!have_slots(s->t))
         return false;
     b->view = view_of(s->t);
@@ -905,12 +872,12 @@ flush_batch(const scan *s, batch *b, const unsigned width)
         if (i == n)
             break;
         if (!insert_word(s->t, j, s->text + b->start[i] * width, b->len[i] * width, b->len[i],
-                         queued_key(b, i, width), b->hash[i], 1, batch_first(b, i)))
+                         queued_key(b, i, width), b->hash[i], 1, b->first[i]))
             return false;
         view = view_of(s->t);
     }
     b->view = view;
-    batch_empty(s, b);
+    b->n = 0;
     return true;
 }
 
@@ -958,7 +925,6 @@ queue_block(scan *s, batch *b, size_t i, uint64_t sep, uint64_t crlf, uint64_t d
             queue_word(s, b, *start, *start, false, lines, filtered, far, width);
         }
         s->base = bases[*doc += doc_ends >> bit & 1];
-        batch_base(s, b);
     }
     return true;
 }
