@@ -314,10 +314,13 @@ static bool grow_counts(wc_table *t)
     return true;
 }
 
-/* Room for one more entry; its index is t->nwords. */
+/* Room for one more entry; its index is t->nwords. A segment is mapped
+ * last: a failure after it would leave it mapped and not counted. */
 static wc_word *new_entry(wc_table *t)
 {
     size_t s = t->nwords / WC_SEGMENT_WORDS, i = t->nwords % WC_SEGMENT_WORDS;
+    if (t->nwords == t->counts_cap && !grow_counts(t))
+        return NULL;
     if (s == t->nsegments) {
         size_t n = t->nsegments ? 2 * t->nsegments : 16;
         wc_word **words = realloc(t->words, n * sizeof *words);
@@ -337,8 +340,6 @@ static wc_word *new_entry(wc_table *t)
             return NULL;
         t->words[s] = p;
     }
-    if (t->nwords == t->counts_cap && !grow_counts(t))
-        return NULL;
     return wc_table_word(t, t->nwords);
 }
 
