@@ -231,6 +231,13 @@ void wc_table_init(wc_table *t, unsigned width)
  * segment is (3 M distinct words on 2 threads: the peak fell by 48 MB). */
 #define SEGMENT_BYTES (WC_SEGMENT_WORDS * sizeof(wc_word))
 
+/* `bytes` of zeroed pages of their own (munmap gives them back), or NULL. */
+static void *map_pages(size_t bytes)
+{
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
 /* The counts are malloc'ed up to a segment's worth, then mapped for the
  * same reason, and grown by mremap, which moves their pages and copies
  * nothing; a segment dropped gives its counts' pages back too. */
@@ -298,8 +305,8 @@ static bool grow_counts(wc_table *t)
             return false;
     }
     else if (!counts_mapped(t)) {
-        counts = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (counts == MAP_FAILED)
+        counts = map_pages(bytes);
+        if (!counts)
             return false;
         memcpy(counts, t->counts, t->counts_cap * sizeof *counts);
         free(t->counts);
@@ -334,11 +341,9 @@ static wc_word *new_entry(wc_table *t)
     if (s == 0 && i == t->first_capacity && !grow_first_segment(t))
         return NULL;
     if (s > 0 && i == 0) {
-        void *p = mmap(NULL, SEGMENT_BYTES, PROT_READ | PROT_WRITE,
-                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (p == MAP_FAILED)
+        t->words[s] = map_pages(SEGMENT_BYTES);
+        if (!t->words[s])
             return NULL;
-        t->words[s] = p;
     }
     return wc_table_word(t, t->nwords);
 }

@@ -73,7 +73,7 @@ typedef struct {
     wc_word **words;            /* segments of WC_SEGMENT_WORDS entries */
     size_t nsegments;           /* pointers allocated in `words` */
     uint64_t *counts;           /* the entries' counts, in one array */
-    size_t counts_cap;
+    size_t counts_cap;          /* counts room (mapped past a segment's worth) */
     size_t first_capacity;      /* entries room in segment 0 */
     size_t nwords;
     unsigned char *arena;       /* the bytes of the words longer than 8 */
