@@ -101,17 +101,25 @@ static inline uint64_t load8(const unsigned char *p)
     return x;
 }
 
-/* A short word's hash: one mix of its head. Its tag is left out (words of
- * one head and two lengths, "a" and "a\0", share a slot's neighbourhood,
- * and the slot tells them apart): with it, a multiply and two loads a word
- * of a text. */
+/* A short word's hash: its head, seeded, times an odd constant (2^64 over
+ * the golden ratio). A word's slot is the product's top bits (bucket_of):
+ * each depends on every bit of the head, and heads that differ in a few
+ * bytes spread as multiples of the golden ratio do, evenly, whatever the
+ * seed. One multiply where a mix took two and three shifts: the KJV x10
+ * 1.08-1.12x in every form, 3 M distinct words 0.98-0.99x (A/B by turns,
+ * tally_timing.c). The slot from the product's bits 32 and up would have
+ * ignored the head's top bytes, and words alike but for them would have
+ * shared a slot whatever the seed (tests/test_counts.py tries such words).
+ * Its tag is left out (words of one head and two lengths, "a" and "a\0",
+ * share a slot's neighbourhood, and the slot tells them apart): with it,
+ * a multiply and two loads a word of a text. */
 static inline uint64_t short_hash(uint64_t head, uint64_t seed)
 {
-    return mix(seed ^ head);
+    return (seed ^ head) * 0x9e3779b97f4a7c15u;
 }
 
-/* Short words, the common case, cost one mix. Longer ones chain a mix per
- * 8 bytes, the last 8 read overlapping. With the seed unknown, which words
+/* Short words, the common case, cost one multiply. Longer ones chain a mix
+ * per 8 bytes, the last 8 read overlapping. With the seed unknown, which words
  * share a slot cannot be foreseen. */
 static inline uint64_t hash_words(const unsigned char *p, size_t n, uint64_t head, uint64_t seed)
 {
@@ -348,9 +356,16 @@ static wc_word *new_entry(wc_table *t)
     return wc_table_word(t, t->nwords);
 }
 
-static inline size_t bucket_of(uint64_t hash, size_t nslots)
+/* The shift that leaves a hash's top log2(nslots) bits, its slot's (nslots
+ * a power of two). */
+static inline unsigned slot_shift(size_t nslots)
 {
-    return (size_t)(hash >> 32) & (nslots - 1);
+    return 64 - (unsigned)__builtin_ctzll(nslots);
+}
+
+static inline size_t bucket_of(uint64_t hash, unsigned shift)
+{
+    return (size_t)(hash >> shift);
 }
 
 /* The hash of the word in slot `s`, to place it in a larger table: a long
@@ -392,7 +407,7 @@ static bool grow_slots(wc_table *t, size_t at_least)
         const wc_slot *s = &t->slots[i];
         if (!s->index)
             continue;
-        size_t j = bucket_of(slot_hash(t, s), n);
+        size_t j = bucket_of(slot_hash(t, s), slot_shift(n));
         while (slots[j].index)
             j = (j + 1) & (n - 1);
         slots[j] = *s;
@@ -436,7 +451,8 @@ insert_word(wc_table *t, size_t j, const unsigned char *p, size_t nbytes, size_t
             t->out_of_memory = true;
             return false;
         }
-        for (j = bucket_of(hash, t->nslots); t->slots[j].index; j = (j + 1) & (t->nslots - 1))
+        for (j = bucket_of(hash, slot_shift(t->nslots)); t->slots[j].index;
+             j = (j + 1) & (t->nslots - 1))
             ;
     }
     if (nbytes > 8) {
@@ -484,13 +500,15 @@ static inline bool long_words_equal(const unsigned char *a, const unsigned char 
 typedef struct {
     const wc_slot *slots;
     size_t nslots;
+    unsigned shift;             /* slot_shift(nslots) */
     uint64_t *counts;
     uint64_t seed;
 } table_view;
 
 static inline table_view view_of(const wc_table *t)
 {
-    return (table_view){t->slots, t->nslots, t->counts, t->seed};
+    return (table_view){t->slots, t->nslots, t->nslots ? slot_shift(t->nslots) : 0, t->counts,
+                        t->seed};
 }
 
 /* Slots for a table that has none, made before its first lookup, so that
@@ -513,7 +531,7 @@ entry_of(const wc_table *t, const table_view *v, const unsigned char *p, size_t 
 {
     const size_t mask = v->nslots - 1;
     const wc_slot *slots = v->slots;
-    size_t j = bucket_of(hash, v->nslots);
+    size_t j = bucket_of(hash, v->shift);
     if (key.tag != WC_LONG_WORD) {
         for (; slots[j].index; j = (j + 1) & mask) {
             if (slots[j].head == key.head && slots[j].tag == key.tag)
@@ -576,7 +594,7 @@ size_t wc_table_find(const wc_table *t, const void *units, size_t len)
     if (!t->nslots)
         return SIZE_MAX;
     const size_t mask = t->nslots - 1;
-    for (size_t j = bucket_of(hash, t->nslots); t->slots[j].index; j = (j + 1) & mask) {
+    for (size_t j = bucket_of(hash, slot_shift(t->nslots)); t->slots[j].index; j = (j + 1) & mask) {
         const wc_slot *s = &t->slots[j];
         if (key.tag != WC_LONG_WORD ? s->head == key.head && s->tag == key.tag
                                     : s->head == hash && s->tag == WC_LONG_WORD
@@ -722,7 +740,7 @@ bool wc_table_merge(wc_table *into, wc_table *from, size_t n)
             batch[b].count = *wc_table_count(t, next[best]);
             batch[b].key = key_of(units, w->len, t->width, 0);
             batch[b].hash = key_hash(units, nbytes, batch[b].key, into->seed);
-            __builtin_prefetch(&into->slots[bucket_of(batch[b].hash, into->nslots)]);
+            __builtin_prefetch(&into->slots[bucket_of(batch[b].hash, slot_shift(into->nslots))]);
             next[best]++;
         }
         table_view view = view_of(into);
@@ -826,7 +844,7 @@ queue_word(const scan *s, batch *b, size_t start, size_t sep, bool after_cr, boo
     if (width > 1)
         b->tag[i] = (uint8_t)key.tag;
     b->hash[i] = hash;
-    __builtin_prefetch(&b->view.slots[bucket_of(hash, b->view.nslots)]);
+    __builtin_prefetch(&b->view.slots[bucket_of(hash, b->view.shift)]);
 }
 
 /* The key of the batch's word i. A word of bytes has the tag its length
