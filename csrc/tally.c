@@ -105,14 +105,14 @@ static inline uint64_t load8(const unsigned char *p)
  * the golden ratio). A word's slot is the product's top bits (bucket_of):
  * each depends on every bit of the head, and heads that differ in a few
  * bytes spread as multiples of the golden ratio do, evenly, whatever the
- * seed. One multiply where a mix took two and three shifts: the KJV x10
- * 1.08-1.12x in every form, 3 M distinct words 0.98-0.99x (A/B by turns,
- * tally_timing.c). The slot from the product's bits 32 and up would have
- * ignored the head's top bytes, and words alike but for them would have
- * shared a slot whatever the seed (tests/test_counts.py tries such words).
- * Its tag is left out (words of one head and two lengths, "a" and "a\0",
- * share a slot's neighbourhood, and the slot tells them apart): with it,
- * a multiply and two loads a word of a text. */
+ * seed. One multiply where a mix took two multiplies and three shifts:
+ * the KJV x10 1.08-1.12x in every form, 3 M distinct words 0.98-0.99x (A/B
+ * by turns, tally_timing.c). The slot from the product's bits 32 and up
+ * would have ignored the head's top bytes, and words alike but for them
+ * would have shared a slot whatever the seed (tests/test_counts.py tries
+ * such words). Its tag is left out (words of one head and two lengths, "a"
+ * and "a\0", share a slot's neighbourhood, and the slot tells them apart):
+ * with it, a multiply and two loads a word of a text. */
 static inline uint64_t short_hash(uint64_t head, uint64_t seed)
 {
     return (seed ^ head) * 0x9e3779b97f4a7c15u;
