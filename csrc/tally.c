@@ -26,6 +26,10 @@
 
 /* ---- the hash ----------------------------------------------------------- */
 
+/* 2^64 over the golden ratio, made odd: its multiples spread evenly over
+ * 64 bits (the seed's fallback, a short word's hash, a long one's start). */
+#define GOLDEN_RATIO_64 0x9e3779b97f4a7c15u
+
 static pthread_once_t seed_once = PTHREAD_ONCE_INIT;
 static uint64_t seed_value;
 
@@ -41,7 +45,7 @@ static void choose_seed(void)
     /* No entropy yet (early boot): still different per process and run. */
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
-    seed_value = (uint64_t)now.tv_nsec * 0x9e3779b97f4a7c15u ^ (uint64_t)now.tv_sec
+    seed_value = (uint64_t)now.tv_nsec * GOLDEN_RATIO_64 ^ (uint64_t)now.tv_sec
                  ^ (uint64_t)getpid() << 32;
 }
 
@@ -101,31 +105,31 @@ static inline uint64_t load8(const unsigned char *p)
     return x;
 }
 
-/* A short word's hash: its head, seeded, times an odd constant (2^64 over
- * the golden ratio). A word's slot is the product's top bits (bucket_of):
- * each depends on every bit of the head, and heads that differ in a few
- * bytes spread as multiples of the golden ratio do, evenly, whatever the
- * seed. One multiply where a mix took two multiplies and three shifts:
- * the KJV x10 1.08-1.12x in every form, 3 M distinct words 0.98-0.99x (A/B
- * by turns, tally_timing.c). The slot from the product's bits 32 and up
- * would have ignored the head's top bytes, and words alike but for them
- * would have shared a slot whatever the seed (tests/test_counts.py tries
- * such words). Its tag is left out (words of one head and two lengths, "a"
- * and "a\0", share a slot's neighbourhood, and the slot tells them apart):
- * with it, a multiply and two loads a word of a text. */
+/* A short word's hash: its head, seeded, times GOLDEN_RATIO_64. A word's
+ * slot is the product's top bits (bucket_of): each depends on every bit of
+ * the head, and heads that differ in a few bytes spread as multiples of
+ * the golden ratio do, evenly, whatever the seed. One multiply where a mix
+ * took two multiplies and three shifts: the KJV x10 1.08-1.12x in every
+ * form, 3 M distinct words 0.98-0.99x (A/B by turns, tally_timing.c). The
+ * slot from the product's bits 32 and up would have ignored the head's top
+ * bytes, and words alike but for them would have shared a slot whatever
+ * the seed (tests/test_counts.py tries such words). Its tag is left out
+ * (words of one head and two lengths, "a" and "a\0", share a slot's
+ * neighbourhood, and the slot tells them apart): with it, a multiply and
+ * two loads a word of a text. */
 static inline uint64_t short_hash(uint64_t head, uint64_t seed)
 {
-    return (seed ^ head) * 0x9e3779b97f4a7c15u;
+    return (seed ^ head) * GOLDEN_RATIO_64;
 }
 
 /* Short words, the common case, cost one multiply. Longer ones chain a mix
- * per 8 bytes, the last 8 read overlapping. With the seed unknown, which words
- * share a slot cannot be foreseen. */
+ * per 8 bytes, the last 8 read overlapping. With the seed unknown, which
+ * words share a slot cannot be foreseen. */
 static inline uint64_t hash_words(const unsigned char *p, size_t n, uint64_t head, uint64_t seed)
 {
     if (n <= 8)
         return short_hash(head, seed);
-    uint64_t h = seed + (uint64_t)n * 0x9e3779b97f4a7c15u;
+    uint64_t h = seed + (uint64_t)n * GOLDEN_RATIO_64;
     for (size_t i = 0; i + 8 < n; i += 8)
         h = mix(h ^ load8(p + i));
     return mix(h ^ load8(p + n - 8));
