@@ -106,20 +106,29 @@ def form_goals(sizes=(256 * 1024, 1024 * 1024)):
     MB: the 4-byte text is partly read from L3). From memory a form's rate
     is the memory's bandwidth over its width; the sweep shows those. Beside
     each, the roof: one pass of bytes.find (memchr) over as many bytes as
-    the form takes, since no count reads its text faster."""
+    the form takes, since no count reads its text faster. Where the roof
+    lies below the goal (on Sapphire Rapids, 2 MB of L2 a core, the 4-byte
+    form at 1 M characters reads its 4 MB from L3 at 0.17x of the 1-byte
+    rate), the goal is 0.9x of the roof.
+
+    The roof's bytes are written, not `bytes(n)`: that is calloc's memory,
+    every page of it the kernel's one page of zeros, read from L1 whatever
+    n is (150 GB/s at 4 MB where written bytes read at 30)."""
     for size in sizes:
         texts = {form: text_of_size(size, extra) for form, extra in
                  ((1, ""), (2, "\u0101"), (4, "\U0001f600"))}
         candidates = {form: (lambda s=s: word_count.search_sequential(s, "is"))
                       for form, s in texts.items()}
         for form in (2, 4):
-            candidates[f"read {form}"] = lambda b=bytes(form * size): b.find(b"\xfe")
+            candidates[f"read {form}"] = lambda b=b"\x01" * (form * size): b.find(b"\xfe")
         t = side_by_side(candidates)
         rate = {form: size / seconds for form, seconds in t.items()}
         for form, target in ((2, 0.85), (4, 0.65)):
             r, roof = rate[form] / rate[1], rate[f"read {form}"]
+            goal = min(target, 0.9 * roof / rate[1])
             report(f"{form}-byte str, {size // 1024} K chars: characters/s vs 1-byte",
-                   f"{r:.2f}x", f">= {target}x", r >= target,
+                   f"{r:.2f}x", f">= {goal:.2f}x" + (" (0.9x the roof)" if goal < target else ""),
+                   r >= goal,
                    f"{rate[form] / 1e9:.1f} vs {rate[1] / 1e9:.1f} G chars/s; its bytes read "
                    f"at {roof / 1e9:.1f} ({roof / rate[1]:.2f}x)")
 
