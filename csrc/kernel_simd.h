@@ -140,7 +140,12 @@
  *             where its middle units are loaded too (3-6 units) comes
  *             from a window as well, one permute for a load across two
  *             cache lines: 6 units at a hit every fifth word 1.19-1.21x,
- *             "better" 1.17-1.21x.
+ *             "better" 1.17-1.21x. On Sapphire Rapids every 512-bit
+ *             shuffle and every compare into a mask take one port, and
+ *             vpermt2b two cycles of it (Zen 4: one): a 2-byte block's
+ *             pack, permute, window, separators and test are seven
+ *             cycles there, the form 0.60x of the 1-byte rate (Zen 4
+ *             0.72x; docs/performance.md).
  *   avx2      the shifted scan for sep=" " and bytes' sep=None (two registers
  *             a block, the masks ANDed in registers and moved out once); a
  *             str's sep=None, whose separators are a range and two compares
