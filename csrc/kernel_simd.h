@@ -99,8 +99,10 @@
  *             needle's last unit (in the wide forms that unit's register
  *             shifted from the block's and the next one's, two shuffles);
  *             a shuffle and a compare for the separators, a ternary logic
- *             and a test for the pairs, two masks moved out, and by sep=" "
- *             a test for "\r" a group of four blocks. On Zen 4 a mask moved
+ *             and a test for the pairs (a 1-byte text's two units: a
+ *             compare and a masked compare, pair_tests), two masks moved
+ *             out, and by sep=" " a test for "\r" a group of four
+ *             blocks. On Zen 4 a mask moved
  *             out takes two cycles and a load across cache lines one more,
  *             so the shifted scan's three loads across and two masks a
  *             block (and the windowed scan's shifts of three registers for
@@ -1121,6 +1123,43 @@ wide_spaces_of(const wc_query *q, size_t p, unsigned w, const simd_vec bytes[SIM
     return w == 2 ? wide_spaces_2(at) : wide_spaces_4(at);
 }
 
+/* The tests of a block's pairs (its units against the needle's first,
+ * last and middle ones). Where a 1-byte text's pair is two units, without
+ * fold (which tests each twice), a compare into a mask and one masked by
+ * it: two instructions where a XOR, a ternary logic and a test were three
+ * (Sapphire Rapids, by turns at 256 K characters, "is" by sep=" " 1.06x,
+ * by bytes' sep=None 1.12-1.15x, by a str's 1.03-1.06x; Zen 4 1.02x).
+ * Sapphire Rapids runs every 512-bit compare or test into a mask on one
+ * port, and the ternary logics have another: so middles tested too keep
+ * them ("than" chained 0.92x), as do the wide forms, whose narrowing and
+ * windows are shuffles on that port (chained 0.89x and 0.91x). */
+typedef struct {
+    simd_tests tests;
+    simd_mask lanes;    /* where chained: the lanes that passed so far */
+    bool chained;
+} pair_tests;
+
+static inline __attribute__((always_inline)) pair_tests pair_tests_all(unsigned w, bool fold,
+                                                                      int middles)
+{
+    return (pair_tests){simd_tests_all(), simd_all_lanes(), w == 1 && !fold && middles == 0};
+}
+
+static inline __attribute__((always_inline)) pair_tests
+pair_test(pair_tests t, simd_vec x, const simd_vec unit[2], bool fold)
+{
+    if (t.chained)
+        t.lanes = simd_and_eq(1, t.lanes, x, unit[0]);
+    else
+        t.tests = test_unit(t.tests, x, unit, fold);
+    return t;
+}
+
+static inline __attribute__((always_inline)) simd_mask pair_passed(pair_tests t)
+{
+    return t.chained ? t.lanes : simd_passed(t.tests);
+}
+
 /* The block of 64 units at p, whose narrowed registers are `here` (and the
  * next block's `next`); `middles` of a LONGER needle's middle units tested
  * in the registers; `crlf` and `rare` where the group holds a "\r" or a
@@ -1138,7 +1177,7 @@ paired_classify(const wc_query *q, size_t p, const simd_vec here[SIMD_REGS_PER_B
             pairs[k] = simd_and_eq(1, simd_all_lanes(), here[k], v->first[0]);
             continue;
         }
-        simd_tests pair = test_unit(simd_tests_all(), here[k], v->first, fold);
+        pair_tests pair = pair_test(pair_tests_all(w, fold, middles), here[k], v->first, fold);
         /* In a 1-byte text each unit tested with the first is a load across
          * two cache lines, and with the middle's loaded too, the loads are
          * what the block waits on: there the last comes from a window, one
@@ -1151,7 +1190,7 @@ paired_classify(const wc_query *q, size_t p, const simd_vec here[SIMD_REGS_PER_B
          * alone (the 2-unit loop's load: 0.97x by a window). */
         const bool last_by_window = WINDOW_REACHES_ALL(w) && middles > 0 && !fold;
         if (reach)
-            pair = test_unit(pair,
+            pair = pair_test(pair,
                              reach != PAIRED_FAR
                                  ? paired_units(q, p, w, here, next, k, reach, last_by_window)
                              : WINDOW_REACHES_ALL(w)
@@ -1159,9 +1198,9 @@ paired_classify(const wc_query *q, size_t p, const simd_vec here[SIMD_REGS_PER_B
                                  : text_units(q, p, w, k, v->pair_at),
                              v->pair, fold);
         for (int j = 0; j < middles; j++)
-            pair = test_unit(pair, paired_units(q, p, w, here, next, k, 1 + (size_t)j, false),
+            pair = pair_test(pair, paired_units(q, p, w, here, next, k, 1 + (size_t)j, false),
                              mid->units_at[j], fold);
-        pairs[k] = simd_passed(pair);
+        pairs[k] = pair_passed(pair);
     }
     paired_masks b = {simd_block_bits(sep), 0, simd_block_bits(pairs)};
     if (kind == KIND_STR && w > 1 && rare)
