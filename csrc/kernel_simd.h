@@ -102,8 +102,8 @@
  *             and a test for the pairs (a 1-byte text's two units: a
  *             compare and a masked compare, pair_tests), two masks moved
  *             out, and by sep=" " a test for "\r" a group of four
- *             blocks. On Zen 4 a mask moved
- *             out takes two cycles and a load across cache lines one more,
+ *             blocks (eight: PAIRED_GROUP). On Zen 4 a mask moved out
+ *             takes two cycles and a load across cache lines one more,
  *             so the shifted scan's three loads across and two masks a
  *             block (and the windowed scan's shifts of three registers for
  *             the wide forms) were what they waited on ("is" in 1 M
@@ -1004,8 +1004,9 @@ simd_scan_shifted(const wc_query *q, size_t begin, size_t end, int kind, int sha
  * saves is what Zen 4 waits on: a mask moved to a general register (kmovq)
  * takes two cycles, whatever else runs, and a load across two cache lines
  * an extra one. By sep=" " a word also ends before the "\r" of a "\r\n":
- * blocks are taken four at a time, and only a group that holds a "\r"
- * makes the masks of "\r" and "\n" for its ends; likewise a wide str's
+ * blocks are taken four or eight at a time (PAIRED_GROUP), and only a
+ * group that holds a "\r" makes the masks of "\r" and "\n" for its
+ * ends; likewise a wide str's
  * whitespace from U+0100 (wide_spaces) is looked for only in a group that
  * holds a unit narrowed to 0xFF. Middles of up to
  * PAIRED_MIDDLES_IN_REGISTERS units are tested in the register too (in a
@@ -1030,8 +1031,15 @@ simd_scan_shifted(const wc_query *q, size_t begin, size_t end, int kind, int sha
     ((w) <= 2 || WINDOW_REACHES_ALL(w) || (shape) == VERIFIED                                  \
      || (m) <= 2 + PAIRED_MIDDLES_IN_REGISTERS(w))
 
-/* The blocks of a group: the "\r" test is made once for them all. */
-#define PAIRED_GROUP 4
+/* The blocks of a group: the "\r" test is made once for them all. Eight
+ * by sep=" " in a 1-byte text whose pairs are tested alone, without fold
+ * (Sapphire Rapids, by turns against four: "is" 1.06x, "Explicit" and
+ * "nested", whose middles are compared at candidates, 1.02-1.11x); else
+ * four (eight: middles tested in the registers 0.82x, "is" by a str's
+ * sep=None 0.96x, fold 0.98x, the 2-byte form 0.92-0.97x). */
+#define PAIRED_GROUP_MAX 8
+#define PAIRED_GROUP(w, kind, middles, fold)                                                   \
+    ((w) == 1 && (kind) == KIND_LINES && (middles) <= 0 && !(fold) ? 8 : 4)
 
 /* The blocks whose candidates are compared at once (paired_verify): with
  * 16, 32, 64, 128 and 256, needles of 16 units at a hit every fifth word
@@ -1341,12 +1349,13 @@ paired_loop(const wc_query *q, size_t *p_inout, size_t last, paired_masks *here_
      * for the group's tests and the masks (left to itself, the compiler
      * loaded each block at each use); the one after is the next group's
      * first. */
-    simd_vec group[PAIRED_GROUP + 1][SIMD_REGS_PER_BLOCK];
+    const unsigned blocks_a_group = PAIRED_GROUP(w, kind, middles, fold);
+    simd_vec group[PAIRED_GROUP_MAX + 1][SIMD_REGS_PER_BLOCK];
     /* The candidates of the blocks from pending_p on, yet to compare:
      * a VERIFIED needle's, rare, a group at a time, compared only where
      * one is set (1.01-1.08x its rate in batches of PAIRED_PENDING, Zen
      * 4); the others' PAIRED_PENDING blocks at a time. */
-    const size_t batch = shape == VERIFIED ? PAIRED_GROUP : PAIRED_PENDING;
+    const size_t batch = shape == VERIFIED ? blocks_a_group : PAIRED_PENDING;
     uint64_t pending[PAIRED_PENDING];
     size_t pending_p = p;
     uint64_t held = 0;
@@ -1357,21 +1366,21 @@ paired_loop(const wc_query *q, size_t *p_inout, size_t last, paired_masks *here_
     }
     const candidate_rest *rest = &rest_;
     for (unsigned r = 0; r < SIMD_REGS_PER_BLOCK; r++)
-        group[PAIRED_GROUP][r] = ahead[r];
-    for (; p <= last; p += 64 * PAIRED_GROUP) {
+        group[blocks_a_group][r] = ahead[r];
+    for (; p <= last; p += 64 * blocks_a_group) {
         for (unsigned r = 0; r < SIMD_REGS_PER_BLOCK; r++)
-            group[0][r] = group[PAIRED_GROUP][r];
-        for (unsigned k = 1; k <= PAIRED_GROUP; k++)
+            group[0][r] = group[blocks_a_group][r];
+        for (unsigned k = 1; k <= blocks_a_group; k++)
             load_block(text + (p + 64 * (k + 1)) * w, w, group[k]);
         const bool crlf = kind == KIND_LINES
-                          && simd_holds(group[0], PAIRED_GROUP * SIMD_REGS_PER_BLOCK,
+                          && simd_holds(group[0], blocks_a_group * SIMD_REGS_PER_BLOCK,
                                         simd_splat(1, '\r'));
         const bool rare = kind == KIND_STR && w > 1
-                          && simd_holds(group[0], PAIRED_GROUP * SIMD_REGS_PER_BLOCK,
+                          && simd_holds(group[0], blocks_a_group * SIMD_REGS_PER_BLOCK,
                                         simd_splat(1, 0xFF));
         /* The starts of each block paired with the ends m units on, in it
          * and the block after. */
-        for (unsigned k = 0; k < PAIRED_GROUP; k++) {
+        for (unsigned k = 0; k < blocks_a_group; k++) {
             const paired_masks next = paired_classify(q, p + 64 * (k + 1), group[k], group[k + 1],
                                                       &v, mid, w, kind, shape, fold, middles,
                                                       reach, crlf, rare);
@@ -1383,10 +1392,10 @@ paired_loop(const wc_query *q, size_t *p_inout, size_t last, paired_masks *here_
             heads = next.pairs & (next.sep << 1 | here.sep >> 63);
             here = next;
         }
-        if (middles < 0 && p + 64 * PAIRED_GROUP - pending_p == 64 * batch) {
+        if (middles < 0 && p + 64 * blocks_a_group - pending_p == 64 * batch) {
             if (batch == PAIRED_PENDING || held)
                 count += paired_verify(q, pending_p, pending, batch, rest, w, fold);
-            pending_p = p + 64 * PAIRED_GROUP, held = 0;
+            pending_p = p + 64 * blocks_a_group, held = 0;
         }
     }
     if (middles < 0 && p > pending_p) {
@@ -1455,7 +1464,7 @@ simd_scan_paired(const wc_query *q, size_t begin, size_t end, unsigned w, int ki
                  bool fold, bool compared, block_scan_fn blocks)
 {
     const char *text = q->text;
-    const size_t len = q->text_len, span = 64 * PAIRED_GROUP;
+    const size_t len = q->text_len, span = 64 * PAIRED_GROUP_MAX;
     size_t p = aligned_start(text, begin, w);
     if (p + span > end || p + span + 128 > len)
         return blocks(q, begin, end);
