@@ -1033,8 +1033,9 @@ simd_scan_shifted(const wc_query *q, size_t begin, size_t end, int kind, int sha
 
 /* The blocks of a group: the "\r" test is made once for them all. Eight
  * by sep=" " in a 1-byte text whose pairs are tested alone, without fold
- * (Sapphire Rapids, by turns against four: "is" 1.06x, "Explicit" and
- * "nested", whose middles are compared at candidates, 1.02-1.11x); else
+ * (Sapphire Rapids, by turns against four: "is" 1.06x; "nested" and
+ * "Explicit", whose middles are compared at candidates, 1.06-1.11x and
+ * 1.00-1.04x); else
  * four (eight: middles tested in the registers 0.82x, "is" by a str's
  * sep=None 0.96x, fold 0.98x, the 2-byte form 0.92-0.97x). */
 #define PAIRED_GROUP_MAX 8
@@ -1135,8 +1136,9 @@ wide_spaces_of(const wc_query *q, size_t p, unsigned w, const simd_vec bytes[SIM
  * last and middle ones). Where a 1-byte text's pair is two units, without
  * fold (which tests each twice), a compare into a mask and one masked by
  * it: two instructions where a XOR, a ternary logic and a test were three
- * (Sapphire Rapids, by turns at 256 K characters, "is" by sep=" " 1.06x,
- * by bytes' sep=None 1.12-1.15x, by a str's 1.03-1.06x; Zen 4 1.02x).
+ * (Sapphire Rapids, by turns at 256 K characters, "is" by sep=" "
+ * 1.04-1.07x, by bytes' sep=None 1.08-1.15x, by a str's 1.03-1.06x; Zen 4
+ * 1.02x).
  * Sapphire Rapids runs every 512-bit compare or test into a mask on one
  * port, and the ternary logics have another: so middles tested too keep
  * them ("than" chained 0.92x), as do the wide forms, whose narrowing and
