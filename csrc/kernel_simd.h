@@ -1035,9 +1035,9 @@ simd_scan_shifted(const wc_query *q, size_t begin, size_t end, int kind, int sha
  * by sep=" " in a 1-byte text whose pairs are tested alone, without fold
  * (Sapphire Rapids, by turns against four: "is" 1.06x; "nested" and
  * "Explicit", whose middles are compared at candidates, 1.06-1.11x and
- * 1.00-1.04x); else
- * four (eight: middles tested in the registers 0.82x, "is" by a str's
- * sep=None 0.96x, fold 0.98x, the 2-byte form 0.92-0.97x). */
+ * 1.00-1.04x); else four (eight: middles tested in the registers 0.82x,
+ * "is" by a str's sep=None 0.96x, fold 0.98x, the 2-byte form
+ * 0.92-0.97x). */
 #define PAIRED_GROUP_MAX 8
 #define PAIRED_GROUP(w, kind, middles, fold)                                                   \
     ((w) == 1 && (kind) == KIND_LINES && (middles) <= 0 && !(fold) ? 8 : 4)
