@@ -1466,7 +1466,9 @@ simd_scan_paired(const wc_query *q, size_t begin, size_t end, unsigned w, int ki
                  bool fold, bool compared, block_scan_fn blocks)
 {
     const char *text = q->text;
-    const size_t len = q->text_len, span = 64 * PAIRED_GROUP_MAX;
+    /* a group's units: the most a loop of this width, rule and fold
+     * takes (middles tested in the registers only make groups smaller) */
+    const size_t len = q->text_len, span = 64 * PAIRED_GROUP(w, kind, 0, fold);
     size_t p = aligned_start(text, begin, w);
     if (p + span > end || p + span + 128 > len)
         return blocks(q, begin, end);
