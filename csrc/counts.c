@@ -152,6 +152,16 @@ add_count(PyObject *counter, PyObject *key, uint64_t count)
     return set;
 }
 
+/* Keys are made and hashed a batch at a time, then set: a loop that only
+ * sets keys keeps several dict lookups (each a cache miss in a large dict)
+ * in flight at once, where one that also makes and hashes each key waits
+ * for each miss in turn. 3 M distinct words (counts_goals.py), Sapphire
+ * Rapids: 1.44-1.51x dict.fromkeys(text.split()) -> 1.23-1.29x made
+ * first, 1.12-1.13x hashed too; batches of 256 or 4096 no better. A
+ * batch's keys stay in L2. */
+#define KEY_BATCH 1024
+_Static_assert(WC_SEGMENT_WORDS % KEY_BATCH == 0, "a batch ends where a segment ends");
+
 /* A Counter of t's words, in order of first appearance. With `consume`, the
  * table's entries are freed as their keys are made (memory then holds the
  * entries or the keys, rarely both). */
@@ -171,30 +181,41 @@ wc_table_to_counter(PyObject *counter_type, const wc_key_maker *km, wc_table *t,
         t->slots = NULL;
         t->nslots = 0;
     }
-    for (size_t i = 0; i < t->nwords; i++) {
-        const wc_word *w = wc_table_word(t, i);
-        PyObject *key = folded_key(km, t, w);
-        if (!key)
-            goto error;
-        int set;
-        if (km->fold != WC_FOLD_NONE) {
-            set = add_count(counter, key, *wc_table_count(t, i));
+    PyObject *keys[KEY_BATCH];
+    for (size_t start = 0; start < t->nwords; start += KEY_BATCH) {
+        size_t n = t->nwords - start < KEY_BATCH ? t->nwords - start : KEY_BATCH;
+        size_t made = 0;
+        for (; made < n; made++) {
+            keys[made] = folded_key(km, t, wc_table_word(t, start + made));
+            if (!keys[made])
+                break;
+            if (PyObject_Hash(keys[made]) == -1) {   /* cached in the key */
+                Py_DECREF(keys[made]);
+                break;
+            }
         }
-        else {
-            PyObject *value = PyLong_FromUnsignedLongLong(*wc_table_count(t, i));
-            set = value ? PyDict_SetItem(counter, key, value) : -1;
-            Py_XDECREF(value);
+        int set = made == n ? 0 : -1;
+        for (size_t k = 0; k < made && set == 0; k++) {
+            uint64_t count = *wc_table_count(t, start + k);
+            if (km->fold != WC_FOLD_NONE) {
+                set = add_count(counter, keys[k], count);
+            }
+            else {
+                PyObject *value = PyLong_FromUnsignedLongLong(count);
+                set = value ? PyDict_SetItem(counter, keys[k], value) : -1;
+                Py_XDECREF(value);
+            }
         }
-        Py_DECREF(key);
-        if (set < 0)
-            goto error;
-        if (consume && (i + 1) % WC_SEGMENT_WORDS == 0)
-            wc_table_drop_segment(t, i / WC_SEGMENT_WORDS);
+        for (size_t k = 0; k < made; k++)
+            Py_DECREF(keys[k]);
+        if (set < 0) {
+            Py_DECREF(counter);
+            return NULL;
+        }
+        if (consume && (start + n) % WC_SEGMENT_WORDS == 0)
+            wc_table_drop_segment(t, start / WC_SEGMENT_WORDS);
     }
     return counter;
-error:
-    Py_DECREF(counter);
-    return NULL;
 }
 
 /* ---- counts ------------------------------------------------------------- */

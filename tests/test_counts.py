@@ -1,9 +1,11 @@
 """counts, counts_file and _Tally against counts_py, the pure-Python rule:
 every word, its count, and the order of first appearance."""
+import gc
 import os
 import random
 import subprocess
 import sys
+import tracemalloc
 from collections import Counter
 
 import pytest
@@ -164,6 +166,32 @@ def test_undecodable_bytes_name_the_file_and_offset(tmp_path):
     assert "byte offset 24" in message  # b"good words here\nsome caf" is 24 bytes
     assert isinstance(raised.value.__cause__, UnicodeDecodeError)
     same(counts_file(path, encoding="latin-1"), counts_py(path.read_bytes().decode("latin-1")))
+
+
+def test_a_key_that_fails_late_frees_every_key_made(tmp_path):
+    """Keys are made in batches: a failure thousands of words in, with some of
+    its batch made and earlier batches in the Counter, leaves nothing held."""
+    path = tmp_path / "late.txt"
+    good = " ".join(f"w{i}" for i in range(3000))
+    path.write_bytes(good.encode() + b" caf\xe9 tail\n")
+    offset = len(good) + 4
+
+    def fail():
+        with pytest.raises(ValueError, match=f"byte offset {offset}"):
+            counts_file(path)
+
+    fail()
+    gc.collect()
+    tracemalloc.start()
+    try:
+        first = tracemalloc.get_traced_memory()[0]
+        for _ in range(20):
+            fail()
+        gc.collect()
+        growth = tracemalloc.get_traced_memory()[0] - first
+    finally:
+        tracemalloc.stop()
+    assert growth < 10_000
 
 
 @pytest.mark.parametrize("kwargs, error, message", [
