@@ -192,7 +192,8 @@ size_t wc_table_find(const wc_table *t, const void *units, size_t len);
 /* Turns a table of a str's words (units of t->width, code points) into one
  * of their UTF-8 bytes (a lone surrogate as Python's "surrogatepass" writes
  * it), order, counts and first places kept: how a Tally keeps a str's words
- * whatever its form. False when out of memory (t is then incomplete). */
+ * whatever its form. False when out of memory (t is then emptied, and
+ * marked out of memory). */
 bool wc_table_to_utf8(wc_table *t);
 
 /* Below this many bytes a text is counted on one thread. */

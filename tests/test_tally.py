@@ -100,6 +100,22 @@ def test_every_str_form_makes_the_same_words():
                                    ("\ud800", 1)]
 
 
+@pytest.mark.parametrize("extra", ["", "\xe9", "\u0101", "\U0001f600"])
+def test_thousands_of_words_made_utf8_are_found_again(extra):
+    """A str's words become UTF-8 in their table and are placed in its slots
+    again: a later text, in another form, finds every one of them."""
+    words = [format(i * 2654435761 % 2**32, "x") + extra * (i % 3) for i in range(20_000)]
+    first = " ".join(words)
+    second = " ".join(reversed(words[::2])) + " \u0101 \U0001f600"
+    tally = Tally()
+    tally.update(first)
+    tally.update(second)
+    expected = Counter(first.split(" "))
+    expected.update(second.split(" "))
+    reads_as(tally, expected)
+    assert all(tally[word] == expected[word] for word in words)
+
+
 @pytest.mark.parametrize("sep", SEPS)
 @pytest.mark.parametrize("fold", FOLDS)
 def test_many_documents_equal_counts_in_turn(sep, fold):
