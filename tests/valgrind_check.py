@@ -91,6 +91,21 @@ def rules():
                   word_count.counts_py(RULE_TEXTS[0], sep=None, fold=fold), "counts_file")
 
 
+def tallies():
+    """Tables of every str form made UTF-8 in place and merged; keys made in
+    batches (more than one batch of distinct words)."""
+    many = "caf\xe9 " * 3 + " ".join(f"w{i}" for i in range(3000))
+    for text in RULE_TEXTS + [many, many + " \u0101"]:
+        tally = word_count.Tally()
+        expected = word_count.counts_py("")
+        for each in (text, text + " \U0001f600"):
+            tally.update(each)
+            expected.update(word_count.counts_py(each))
+        check(list(tally.counter().items()), list(expected.items()), "tally", text[:20])
+        check(list(word_count.counts(text).items()), list(word_count.counts_py(text).items()),
+              "counts", text[:20])
+
+
 def buffers_and_errors():
     data = b"is it is\r\nis " * 30000  # past the parallel threshold
     m = mmap.mmap(-1, len(data))
@@ -112,6 +127,7 @@ def buffers_and_errors():
 if __name__ == "__main__":
     rule_cases()
     rules()
+    tallies()
     lengths_and_needles()
     buffers_and_errors()
     print(f"valgrind_check: ok, backends {', '.join(_backends())}")
