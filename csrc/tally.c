@@ -380,9 +380,18 @@ static inline uint64_t slot_hash(const wc_table *t, const wc_slot *s)
     return s->tag == WC_LONG_WORD ? s->head : short_hash(s->head, t->seed);
 }
 
-/* Zeroed slots. Large arrays ask for huge pages: a text of many distinct
- * words reads its slots at random, and with 4 KiB pages nearly every read
- * missed the TLB too (3 M distinct words, one thread: 534 -> 330 ms). */
+/* Zeroed slots. Large arrays are aligned to 2 MB, so that where the
+ * system's policy gives huge pages ("always") it can give them for the
+ * whole array, but they are not asked for (MADV_HUGEPAGE): where the
+ * policy is "madvise" (Debian's and Ubuntu's), each 2 MB page asked for
+ * is found and zeroed as it is first touched, compacting memory if need
+ * be. With the hint, 3 M distinct words ran 534 -> 330 ms in the tables on
+ * Zen 1; on a Sapphire Rapids VM, though, a process's first `counts` of
+ * them took 1.5-3.4 s against 1.3 s after (its first Tally.update 2.3-2.7
+ * s against 0.30), and two threads 1.40-2.01 s from run to run. Without:
+ * 1.37-1.41 s every call, two threads 1.41-1.51 s, Tally.update 0.37-0.39
+ * s (warm, one thread 3-4% slower, Tally.update 1.2-1.3x). calloc in
+ * place of the aligned memset: 1.04x slower. */
 static wc_slot *new_slots(size_t n)
 {
     size_t bytes = n * sizeof(wc_slot);
@@ -391,9 +400,6 @@ static wc_slot *new_slots(size_t n)
     void *p = NULL;
     if (posix_memalign(&p, HUGE_PAGE, bytes) != 0)
         return NULL;
-#ifdef MADV_HUGEPAGE
-    (void)madvise(p, bytes, MADV_HUGEPAGE);  /* a hint: may fail */
-#endif
     return memset(p, 0, bytes);
 }
 
