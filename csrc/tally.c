@@ -681,16 +681,28 @@ static bool place_words_again(wc_table *t)
         t->slots = slots;
         t->nslots = n;
     }
+    /* In batches, as the merge: a batch's slots are fetched at once (3 M
+     * distinct words of a 2-byte str, Tally.update: 637-674 -> 585-605 ms). */
     const unsigned shift = slot_shift(n);
-    for (size_t i = 0; i < t->nwords; i++) {
-        const wc_word *w = wc_table_word(t, i);
-        const unsigned char *units = wc_table_units(t, w);
-        const word_key key = key_of(units, w->len, t->width, 0);
-        const uint64_t hash = key_hash(units, w->len * t->width, key, t->seed);
-        size_t j = bucket_of(hash, shift);
-        while (t->slots[j].index)
-            j = (j + 1) & (n - 1);
-        t->slots[j] = slot_of(key, hash, i + 1);
+    struct {
+        word_key key;
+        uint64_t hash;
+    } batch[MERGE_BATCH];
+    for (size_t start = 0; start < t->nwords; start += MERGE_BATCH) {
+        const size_t b = t->nwords - start < MERGE_BATCH ? t->nwords - start : MERGE_BATCH;
+        for (size_t k = 0; k < b; k++) {
+            const wc_word *w = wc_table_word(t, start + k);
+            const unsigned char *units = wc_table_units(t, w);
+            batch[k].key = key_of(units, w->len, t->width, 0);
+            batch[k].hash = key_hash(units, w->len * t->width, batch[k].key, t->seed);
+            __builtin_prefetch(&t->slots[bucket_of(batch[k].hash, shift)]);
+        }
+        for (size_t k = 0; k < b; k++) {
+            size_t j = bucket_of(batch[k].hash, shift);
+            while (t->slots[j].index)
+                j = (j + 1) & (n - 1);
+            t->slots[j] = slot_of(batch[k].key, batch[k].hash, start + k + 1);
+        }
     }
     return true;
 }
