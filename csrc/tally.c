@@ -380,6 +380,16 @@ static inline uint64_t slot_hash(const wc_table *t, const wc_slot *s)
     return s->tag == WC_LONG_WORD ? s->head : short_hash(s->head, t->seed);
 }
 
+/* The first empty slot from the bucket of `hash` on, where a word that is
+ * not in the slots goes (half of them, at most, are taken). */
+static inline size_t first_empty_slot(const wc_slot *slots, size_t nslots, uint64_t hash)
+{
+    size_t j = bucket_of(hash, slot_shift(nslots));
+    while (slots[j].index)
+        j = (j + 1) & (nslots - 1);
+    return j;
+}
+
 /* Zeroed slots. Large arrays are aligned to 2 MB, so that where the
  * system's policy gives huge pages ("always") it can give them for the
  * whole array, but they are not asked for (MADV_HUGEPAGE): where the
@@ -417,10 +427,7 @@ static bool grow_slots(wc_table *t, size_t at_least)
         const wc_slot *s = &t->slots[i];
         if (!s->index)
             continue;
-        size_t j = bucket_of(slot_hash(t, s), slot_shift(n));
-        while (slots[j].index)
-            j = (j + 1) & (n - 1);
-        slots[j] = *s;
+        slots[first_empty_slot(slots, n, slot_hash(t, s))] = *s;
     }
     free(t->slots);
     t->slots = slots;
@@ -471,9 +478,7 @@ insert_word(wc_table *t, size_t j, const unsigned char *p, size_t nbytes, size_t
             t->out_of_memory = true;
             return false;
         }
-        for (j = bucket_of(hash, slot_shift(t->nslots)); t->slots[j].index;
-             j = (j + 1) & (t->nslots - 1))
-            ;
+        j = first_empty_slot(t->slots, t->nslots, hash);
     }
     if (nbytes > 8) {
         if (!arena_reserve(t, nbytes)) {
@@ -697,12 +702,9 @@ static bool place_words_again(wc_table *t)
             batch[k].hash = key_hash(units, w->len * t->width, batch[k].key, t->seed);
             __builtin_prefetch(&t->slots[bucket_of(batch[k].hash, shift)]);
         }
-        for (size_t k = 0; k < b; k++) {
-            size_t j = bucket_of(batch[k].hash, shift);
-            while (t->slots[j].index)
-                j = (j + 1) & (n - 1);
-            t->slots[j] = slot_of(batch[k].key, batch[k].hash, start + k + 1);
-        }
+        for (size_t k = 0; k < b; k++)
+            t->slots[first_empty_slot(t->slots, n, batch[k].hash)] =
+                slot_of(batch[k].key, batch[k].hash, start + k + 1);
     }
     return true;
 }
