@@ -8,11 +8,15 @@ SEPARATORS = [" ", "  ", "\n", "\r", "\r\n", "\n\n", " \r\n"]
 
 #: Word pieces by the PEP 393 form they force: 1 byte (ASCII, Latin-1),
 #: 2 bytes (BMP, U+2028, a lone surrogate), 4 bytes (astral). Among them the
-#: units that the vector backends narrow to the same byte, 0 or 0xFF, and
-#: one whose bytes read as narrowed units ("\u6261": "ab").
+#: units that the vector backends narrow to the same byte, 0 or 0xFF, one
+#: whose bytes read as narrowed units ("\u6261": "ab"), and units of one low
+#: byte on several pages of 256 (the word tables key a word of one page by
+#: its low bytes: "0", "\u0430", "\u0530", and "\u7f30" by the page that a
+#: 4-byte str's keys leave out).
 PIECES = {
-    1: ["a", "b", "ab", "is", "\t", "\xe9", "\x85", "\x0b", "\x00", "\xff"],
-    2: ["\u0101", "\u2028", "\ud800", "\udfff", "a\u0101", "\u0100", "\u8000", "\uffff", "\u6261"],
+    1: ["a", "b", "ab", "is", "\t", "\xe9", "\x85", "\x0b", "\x00", "\xff", "0"],
+    2: ["\u0101", "\u2028", "\ud800", "\udfff", "a\u0101", "\u0100", "\u8000", "\uffff", "\u6261",
+        "\u0430", "\u0530", "\u0430\u0431", "\u7f30"],
     4: ["\U0001f600", "a\U0001f600", "\U0010ffff", "\U00010000"],
 }
 

@@ -87,6 +87,28 @@ def test_wide_units_that_read_as_narrowed_ones_are_other_words(form):
     same(counts(text.encode("utf-8")), counts_py(text.encode("utf-8")))
 
 
+@pytest.mark.parametrize("form", ["\u0100", "\U0001f600"])
+def test_words_of_a_page_are_told_apart_by_page_and_place(form):
+    """A wide str's word of up to 8 units, each on page 0 or one other page
+    of 256 code points, is looked up by their low bytes, which lie on that
+    page, and the page: words of the same low bytes on other pages or in
+    other places ("01", "\u0430\u0431", "\u0530\u0531", "0\u0431",
+    "\u04300"), of three pages, of 8 and 9 units, and of the pages around
+    2**15, where a 4-byte str's units are packed to 16 bits with
+    saturation, are each their own word."""
+    words = ["01", "\u0430\u0431", "\u0530\u0531", "\u0430\u0531", "0\u0431", "\u04301",
+             "\u0430" * 8, "\u0430" * 9, "\u0430" * 7 + "\u0431", "\u0430\u0430\x00",
+             "\u0430a" * 4, "a\u0430" * 4, "\u0430\u0142a", "\u0430\u0431,", "\u00ab\u0430\u00bb",
+             "za\u0142\u00f3\u0142\u0107", "\u0142\u00f3d\u017a", "\u7f30\u7f31", "\u7f300",
+             "\u8030\u8031", "\u80300", "\uff30\uff31", "\u7fff", "\u8fff",
+             "\u043f\u0440\u0438\u0432\u0435\u0442", "\u0394\u03b5\u03bd"]
+    text = " ".join(words * 3 + words[::-1]) + " x" + form
+    for threads in (1, 2):
+        same(counts(text, threads=threads), counts_py(text))
+    same(counts(text, sep=None), counts_py(text, sep=None))
+    same(counts(text.encode("utf-8")), counts_py(text.encode("utf-8")))
+
+
 def test_most_common_breaks_ties_by_first_appearance():
     text = "c b a b c a d"
     assert counts(text).most_common() == counts_py(text).most_common() == [
