@@ -1329,11 +1329,11 @@ static inline void zero_past(uint64_t pending[PAIRED_PENDING], size_t n)
  * *heads holding the block at p and `ahead` the narrowed registers of the
  * block after it; `middles` as paired_classify takes it, or -1 for each
  * candidate compared as `rest` says, by paired_verify.
- * A text read from memory is not fetched ahead, as the other scans fetch
- * it: the CPU's own prefetch keeps up with the groups' aligned loads, and
- * fetches 8 KiB ahead cost 128 M units 0.8x (A/B by turns on Zen 4, "is",
- * without them against with them: bytes 1.25x, 2-byte 1.17x, 4-byte
- * 1.36x). */
+ * A text is not fetched ahead, as the other scans fetch one from memory,
+ * but where simd_fetches_wide_ahead says, in the wide forms: on Zen 4 the
+ * CPU's own prefetch keeps up with the groups' aligned loads, and fetches
+ * 8 KiB ahead cost 128 M units 0.8x ("is", without them against with them:
+ * bytes 1.25x, 2-byte 1.17x, 4-byte 1.36x, A/B by turns). */
 static inline __attribute__((always_inline)) size_t
 paired_loop(const wc_query *q, size_t *p_inout, size_t last, paired_masks *here_inout,
             uint64_t *heads_inout, simd_vec ahead[SIMD_REGS_PER_BLOCK], const needle_vecs *nv,
@@ -1352,6 +1352,7 @@ paired_loop(const wc_query *q, size_t *p_inout, size_t last, paired_masks *here_
      * loaded each block at each use); the one after is the next group's
      * first. */
     const unsigned blocks_a_group = PAIRED_GROUP(w, kind, middles, fold);
+    const bool fetch = w > 1 && simd_fetches_wide_ahead();
     simd_vec group[PAIRED_GROUP_MAX + 1][SIMD_REGS_PER_BLOCK];
     /* The candidates of the blocks from pending_p on, yet to compare:
      * a VERIFIED needle's, rare, a group at a time, compared only where
@@ -1372,6 +1373,8 @@ paired_loop(const wc_query *q, size_t *p_inout, size_t last, paired_masks *here_
     for (; p <= last; p += 64 * blocks_a_group) {
         for (unsigned r = 0; r < SIMD_REGS_PER_BLOCK; r++)
             group[0][r] = group[blocks_a_group][r];
+        if (fetch)
+            fetch_ahead(text, p, w, blocks_a_group);
         for (unsigned k = 1; k <= blocks_a_group; k++)
             load_block(text + (p + 64 * (k + 1)) * w, w, group[k]);
         const bool crlf = kind == KIND_LINES
