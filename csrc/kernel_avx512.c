@@ -282,8 +282,8 @@ static inline uint64_t simd_nonzero_words(const uint64_t *words)
 /* Whether the paired scan fetches a wide text ahead of itself (paired_loop):
  * on Intel's cores, whose own prefetch fell behind it (Sapphire Rapids, the
  * 2-byte form at 1 M characters, 2 MB as its L2 holds: 1.11-1.24x; 64 M
- * 1.2-1.3x, in cache 1.00x), not on AMD's, whose kept up (Zen 4, 128 M
- * units: 0.86x and 0.74x with the fetches in the 2- and 4-byte forms). */
+ * 1.2-1.3x, in cache 1.00x), not on AMD's, whose own kept up (Zen 4, 128
+ * M units: 0.86x and 0.74x with the fetches in the 2- and 4-byte forms). */
 static inline bool simd_fetches_wide_ahead(void)
 {
 #ifdef WC_AVX512_EMULATED

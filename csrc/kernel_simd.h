@@ -221,6 +221,8 @@
  *     simd_passed_all(t)            did every lane pass the tests t
  *     simd_nonzero_words(words)     which of SIMD_BYTES / 8 uint64_t words
  *                                   are not 0, bit k for word k
+ *     simd_fetches_wide_ahead()     does it fetch the wide forms ahead
+ *                                   (the CPU's own prefetch falls behind)
  * and these functions are compiled for the file's instruction set.
  */
 #include <string.h>

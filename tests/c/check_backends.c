@@ -42,8 +42,8 @@ static const piece pieces[] = {
 /* Wide units: the ones that the vector backends' narrowing maps to one byte,
  * 0 or 0xFF, beside the needle's units (cut to the width); whitespace of
  * str.isspace from U+0100 on with its neighbours; and units of one low byte
- * on two pages of 256 (the word tables key a word of one page by its low
- * bytes and the page). */
+ * on two pages of 256 (the word tables key a word of page 0 and one other
+ * by its low bytes, which of them lie on that page, and the page). */
 static const uint32_t colliders[] = {0x00, 0xFF, 0x100, 0x17F, 0x7FFF, 0x8000, 0xFFFF,
                                      0x1F600, 0x10FFFF, 0x1680, 0x2000, 0x200A, 0x200B,
                                      0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0x180E, 0x1FFF,
