@@ -52,13 +52,14 @@ typedef struct {
 #define WC_SEGMENT_WORDS ((size_t)1 << 12)
 
 /* A slot decides a short word (up to 8 bytes, or in a wide table up to 8
- * units below 256 or of that page and one other: most words) on its own: its bytes and length are in the
- * slot, and a hit only adds to a count. */
+ * units below 256 or of that page and one other: most words) on its own:
+ * its bytes and length are in the slot, and a hit only adds to a count. */
 typedef struct {
-    uint64_t head;      /* a short word's key: its bytes, or its units
-                           narrowed to a byte each (tally.c); a long word's
-                           hash (checked before its entry is read, and all
-                           that growing the slots needs) */
+    uint64_t head;      /* a short word's key: its bytes, its units narrowed
+                           to a byte each, or their low bytes with their
+                           page (tally.c); a long word's hash (checked
+                           before its entry is read, and all that growing
+                           the slots needs) */
     uint32_t index;     /* the entry's index + 1; 0 when the slot is empty */
     uint32_t tag;       /* a short word's length and kind of key (tally.c), or
                            WC_LONG_WORD */
