@@ -147,7 +147,16 @@
  *             vpermt2b two cycles of it (Zen 4: one): a 2-byte block's
  *             pack, permute, window, separators and test are seven
  *             cycles there, the form 0.60x of the 1-byte rate (Zen 4
- *             0.72x; docs/performance.md).
+ *             0.72x; docs/performance.md). So on Intel's cores the wide
+ *             forms compare each unit of the needle tested in the
+ *             registers into a mask of its own and make the pairs in
+ *             general registers, from those masks of the block and of the
+ *             next (PAIRED_BY_MASKS): a compare and a mask moved out
+ *             (another port) a unit, where a window and a test were three
+ *             cycles of that port. Sapphire Rapids, "is" at 256 K
+ *             characters: 2-byte 28.3 -> 30.2 G chars/s, 4-byte 22.7 ->
+ *             24.5; "nested" by sep=None 1.10-1.12x, "than" and "better"
+ *             1.02-1.05x.
  *   avx2      the shifted scan for sep=" " and bytes' sep=None (two registers
  *             a block, the masks ANDed in registers and moved out once); a
  *             str's sep=None, whose separators are a range and two compares
@@ -1054,6 +1063,9 @@ simd_scan_shifted(const wc_query *q, size_t begin, size_t end, int kind, int sha
  * the "\r" of each "\r\n"); and its pairs. */
 typedef struct {
     uint64_t sep, ends, pairs;
+    uint64_t others[3]; /* by PAIRED_BY_MASKS, `pairs` holds the units
+                           equal to the first, these those equal to the
+                           one tested with it and to the middle ones */
 } paired_masks;
 
 /* The registers of the block at `at`, its units narrowed in order, each
@@ -1104,6 +1116,16 @@ paired_units(const wc_query *q, size_t p, unsigned w, const simd_vec *here, cons
  * spilled registers: "bett\u2019r" in a 2-byte Zen of Python 0.47x -> 0.61x
  * of the 1-byte rate of "is" (Zen 4). */
 #define PAIRED_FAR 3
+
+/* A `reach` too, in the wide forms without fold: the unit tested with the
+ * first, and each middle one tested in the registers, compared into a mask
+ * of its own, and the pairs made in general registers from those masks of
+ * the block and of the next, where the window (two shuffles, or one
+ * `vpermt2b` of two cycles on Sapphire Rapids, on the port of every
+ * compare into a mask) and the test took three cycles of that port: one
+ * compare and one mask moved out (kmovq, on another port) in their place
+ * (simd_pairs_by_masks). */
+#define PAIRED_BY_MASKS 4
 
 /* The "\r"s of the block at p, whose narrowed registers are `bytes`, that a
  * "\n" follows (the unit after the block is read: it lies inside the
@@ -1182,11 +1204,18 @@ paired_classify(const wc_query *q, size_t p, const simd_vec here[SIMD_REGS_PER_B
                 const needle_middle *mid, unsigned w, int kind, int shape, bool fold,
                 int middles, int reach, bool crlf, bool rare)
 {
-    simd_mask sep[SIMD_REGS_PER_BLOCK], pairs[SIMD_REGS_PER_BLOCK];
+    simd_mask sep[SIMD_REGS_PER_BLOCK], pairs[SIMD_REGS_PER_BLOCK], others[3][SIMD_REGS_PER_BLOCK];
     for (unsigned k = 0; k < SIMD_REGS_PER_BLOCK; k++) {
         sep[k] = simd_separators(kind, here[k], v->spaces);
         if (shape == ONE_UNIT && !fold) {   /* one compare, not a test: bytes 1.15x */
             pairs[k] = simd_and_eq(1, simd_all_lanes(), here[k], v->first[0]);
+            continue;
+        }
+        if (reach == PAIRED_BY_MASKS) {
+            pairs[k] = simd_and_eq(1, simd_all_lanes(), here[k], v->first[0]);
+            others[0][k] = simd_and_eq(1, simd_all_lanes(), here[k], v->pair[0]);
+            for (int j = 0; j < middles; j++)
+                others[1 + j][k] = simd_and_eq(1, simd_all_lanes(), here[k], mid->units_at[j][0]);
             continue;
         }
         pair_tests pair = pair_test(pair_tests_all(w, fold, middles), here[k], v->first, fold);
@@ -1214,7 +1243,9 @@ paired_classify(const wc_query *q, size_t p, const simd_vec here[SIMD_REGS_PER_B
                              mid->units_at[j], fold);
         pairs[k] = pair_passed(pair);
     }
-    paired_masks b = {simd_block_bits(sep), 0, simd_block_bits(pairs)};
+    paired_masks b = {simd_block_bits(sep), 0, simd_block_bits(pairs), {0}};
+    for (int j = 0; reach == PAIRED_BY_MASKS && j <= (middles > 0 ? middles : 0); j++)
+        b.others[j] = simd_block_bits(others[j]);
     if (kind == KIND_STR && w > 1 && rare)
         b.sep |= wide_spaces_of(q, p, w, here);
     b.ends = b.sep;
@@ -1328,9 +1359,11 @@ static inline void zero_past(uint64_t pending[PAIRED_PENDING], size_t n)
 }
 
 /* The groups of the paired scan from *p_inout while p <= last, *here and
- * *heads holding the block at p and `ahead` the narrowed registers of the
- * block after it; `middles` as paired_classify takes it, or -1 for each
- * candidate compared as `rest` says, by paired_verify.
+ * *heads holding the block at p (by PAIRED_BY_MASKS, heads with the first
+ * unit's mask alone: the pairs are made when the next block's masks are)
+ * and `ahead` the narrowed registers of the block after it; `middles` as
+ * paired_classify takes it, or -1 for each candidate compared as `rest`
+ * says, by paired_verify.
  * A text is not fetched ahead, as the other scans fetch one from memory,
  * but where simd_fetches_wide_ahead says, in the wide forms: on Zen 4 the
  * CPU's own prefetch keeps up with the groups' aligned loads, and fetches
@@ -1391,12 +1424,18 @@ paired_loop(const wc_query *q, size_t *p_inout, size_t last, paired_masks *here_
             const paired_masks next = paired_classify(q, p + 64 * (k + 1), group[k], group[k + 1],
                                                       &v, mid, w, kind, shape, fold, middles,
                                                       reach, crlf, rare);
+            if (reach == PAIRED_BY_MASKS) {   /* (heads: the starts, so far) */
+                heads &= here.pairs & window(here.others[0], next.others[0], v.pair_at);
+                for (int j = 0; j < middles; j++)
+                    heads &= window(here.others[1 + j], next.others[1 + j], 1 + (size_t)j);
+            }
             const uint64_t candidates = heads & window(here.ends, next.ends, m);
             if (middles >= 0)
                 count += (size_t)__builtin_popcountll(candidates);
             else
                 pending[(p - pending_p) / 64 + k] = candidates, held |= candidates;
-            heads = next.pairs & (next.sep << 1 | here.sep >> 63);
+            heads = (reach == PAIRED_BY_MASKS ? ~(uint64_t)0 : next.pairs)
+                    & (next.sep << 1 | here.sep >> 63);
             here = next;
         }
         if (middles < 0 && p + 64 * blocks_a_group - pending_p == 64 * batch) {
@@ -1416,12 +1455,15 @@ paired_loop(const wc_query *q, size_t *p_inout, size_t last, paired_masks *here_
     return count;
 }
 
-/* The paired loop's `reach` for a needle (see PAIRED_FAR). */
+/* The paired loop's `reach` for a needle (see PAIRED_FAR and
+ * PAIRED_BY_MASKS). */
 static inline __attribute__((always_inline)) int
-paired_reach(const wc_query *q, const needle_vecs *v, int shape)
+paired_reach(const wc_query *q, const needle_vecs *v, unsigned w, int shape, bool fold)
 {
     if (shape == ONE_UNIT || q->needle_len == 1)
         return 0;
+    if (w > 1 && !fold && simd_pairs_by_masks())
+        return PAIRED_BY_MASKS;
     return shape == TWO_UNITS ? 1 : v->pair_at <= 2 ? (int)v->pair_at : PAIRED_FAR;
 }
 
@@ -1442,18 +1484,22 @@ paired_loops(const wc_query *q, size_t *p, size_t last, paired_masks *here, uint
 #define PAIRED_LOOP(middles, reach)                                                            \
     paired_loop(q, p, last, here, heads, ahead, v, mid, w, kind, shape, fold, middles, reach)
     if (compared) {
-        const int reach = paired_reach(q, v, shape);
+        const int reach = paired_reach(q, v, w, shape, fold);
         return reach == 0   ? PAIRED_LOOP(-1, 0)
              : reach == 1   ? PAIRED_LOOP(-1, 1)
              : reach == 2   ? PAIRED_LOOP(-1, 2)
-                            : PAIRED_LOOP(-1, PAIRED_FAR);
+             : reach == PAIRED_FAR ? PAIRED_LOOP(-1, PAIRED_FAR)
+                            : PAIRED_LOOP(-1, PAIRED_BY_MASKS);
     }
     if (shape == ONE_UNIT)
         return PAIRED_LOOP(0, 0);
     if (shape == TWO_UNITS)
-        return PAIRED_LOOP(0, 1);
+        return paired_reach(q, v, w, shape, fold) == PAIRED_BY_MASKS
+                   ? PAIRED_LOOP(0, PAIRED_BY_MASKS) : PAIRED_LOOP(0, 1);
     /* LONGER: the last unit within a window's reach only for 3 units, one
      * of them middle. */
+    if (paired_reach(q, v, w, shape, fold) == PAIRED_BY_MASKS)
+        return mid->units == 1 ? PAIRED_LOOP(1, PAIRED_BY_MASKS) : PAIRED_LOOP(2, PAIRED_BY_MASKS);
     if (mid->units == 1)
         return PAIRED_LOOP(1, 2);
     if (mid->units == 2 || PAIRED_MIDDLES_IN_REGISTERS(w) == 2)
@@ -1488,7 +1534,7 @@ simd_scan_paired(const wc_query *q, size_t begin, size_t end, unsigned w, int ki
     load_block(text + (p + 64) * w, w, ahead);
     const int middles = compared ? -1 : shape != LONGER ? 0 : (int)mid.units;
     paired_masks here = paired_classify(q, p, first, ahead, &v, &mid, w, kind, shape, fold,
-                                        middles, paired_reach(q, &v, shape), true, true);
+                                        middles, paired_reach(q, &v, w, shape, fold), true, true);
     uint64_t heads = here.pairs & (here.sep << 1 | wc_word_starts_at(q->rule, text, len, p, w));
     const size_t last = len - span - 128 < end - span ? len - span - 128 : end - span;
     count += paired_loops(q, &p, last, &here, &heads, ahead, &v, &mid, w, kind, shape, fold,
