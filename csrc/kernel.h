@@ -48,15 +48,17 @@ static inline bool wc_needle_ends_cr(const wc_query *q)
  * fold_ascii on 1-byte units only. */
 typedef size_t (*wc_count_range_fn)(const wc_query *q, size_t begin, size_t end);
 
-/* The separators of `blocks` blocks of 64 units from p of text[0 .. len)
- * by `rule`: in sep[k], bit j for unit p + 64k + j (units past len count as
- * separators), and in crlf_ends[k], by sep=" ", the "\n" among them that
+/* The separators of `blocks` >= 1 blocks of 64 units from p of text[0 ..
+ * len) by `rule`, bit j of block k for unit p + 64k + j (units past len
+ * count as separators): the first block's returned, the others' in
+ * later[k - 1]; and in crlf_ends[k], by sep=" ", the "\n" among them that
  * follow a "\r" (that "\r" is no part of the word the "\n" ends; 0 by
- * sep=None): the words of the word tables (tally.h), which ask for a few
- * blocks at a call, so that the call and the rule's choices are made once
- * for them all. */
-typedef void (*wc_separators_fn)(const wc_rule *rule, const void *text, size_t len, size_t p,
-                                 size_t blocks, uint64_t *sep, uint64_t *crlf_ends);
+ * sep=None). The words of the word tables (tally.h), which ask for a
+ * block at a call by sep=" ", and for a few by sep=None, so that the call
+ * and the rule's choices are made once for them. */
+typedef uint64_t (*wc_separators_fn)(const wc_rule *rule, const void *text, size_t len,
+                                     size_t p, size_t blocks, uint64_t *later,
+                                     uint64_t *crlf_ends);
 
 /* A backend: one range counter and one separator finder per unit width
  * (index 0, 1, 2 for 1, 2, 4). */

@@ -53,17 +53,18 @@ static inline uint64_t separators(const wc_rule *rule, const void *text, size_t 
     return sep;
 }
 
-static inline void separators_of_blocks(const wc_rule *rule, const void *text, size_t len,
-                                        size_t p, size_t blocks, uint64_t *sep,
-                                        uint64_t *crlf_ends, unsigned width)
+static inline uint64_t separators_of_blocks(const wc_rule *rule, const void *text, size_t len,
+                                            size_t p, size_t blocks, uint64_t *later,
+                                            uint64_t *crlf_ends, unsigned width)
 {
-    for (size_t k = 0; k < blocks; k++)
-        sep[k] = separators(rule, text, len, p + 64 * k, &crlf_ends[k], width);
+    for (size_t k = 1; k < blocks; k++)
+        later[k - 1] = separators(rule, text, len, p + 64 * k, &crlf_ends[k], width);
+    return separators(rule, text, len, p, &crlf_ends[0], width);
 }
 
-static void separators_scalar_1(const wc_rule *r, const void *t, size_t len, size_t p, size_t n, uint64_t *sep, uint64_t *nl) { separators_of_blocks(r, t, len, p, n, sep, nl, 1); }
-static void separators_scalar_2(const wc_rule *r, const void *t, size_t len, size_t p, size_t n, uint64_t *sep, uint64_t *nl) { separators_of_blocks(r, t, len, p, n, sep, nl, 2); }
-static void separators_scalar_4(const wc_rule *r, const void *t, size_t len, size_t p, size_t n, uint64_t *sep, uint64_t *nl) { separators_of_blocks(r, t, len, p, n, sep, nl, 4); }
+static uint64_t separators_scalar_1(const wc_rule *r, const void *t, size_t len, size_t p, size_t n, uint64_t *later, uint64_t *nl) { return separators_of_blocks(r, t, len, p, n, later, nl, 1); }
+static uint64_t separators_scalar_2(const wc_rule *r, const void *t, size_t len, size_t p, size_t n, uint64_t *later, uint64_t *nl) { return separators_of_blocks(r, t, len, p, n, later, nl, 2); }
+static uint64_t separators_scalar_4(const wc_rule *r, const void *t, size_t len, size_t p, size_t n, uint64_t *later, uint64_t *nl) { return separators_of_blocks(r, t, len, p, n, later, nl, 4); }
 
 const wc_backend wc_backend_scalar = {
     .name = "scalar",

@@ -1785,38 +1785,46 @@ separators_padded(const wc_query *q, size_t p, unsigned w, const needle_vecs *nv
 
 /* wc_backend.separators: the separator bits of units p .. p+63, and by
  * sep=" " the "\n" among them right after a "\r" (kernel.h). */
-static inline __attribute__((always_inline)) void
-simd_separators_of_kind(const wc_query *q, size_t p, size_t blocks, uint64_t *sep,
-                        uint64_t *crlf_ends, const needle_vecs *nv, unsigned w, int kind)
+/* The separators of the block at p by a rule of `kind`, and *crlf_ends. */
+static inline __attribute__((always_inline)) uint64_t
+simd_separators_of_block(const wc_query *q, size_t p, uint64_t *crlf_ends, const needle_vecs *nv,
+                         unsigned w, int kind)
 {
     const char *text = q->text;
-    for (size_t k = 0; k < blocks; k++, p += 64) {
-        /* The word tables read a text a few ns a unit, slower than the
-         * CPU's own prefetch expects: fetched ahead, KJV x10 as a 4-byte str
-         * counts 1.09x as fast, as a 2-byte one 1.03x, bytes alike (A/B by
-         * turns, Zen 4). */
-        fetch_ahead(text, p, w, 1);
-        /* ONE_UNIT with "\n" as the needle's unit: first holds the "\n"s. */
-        const block_masks b = p + 64 > q->text_len
-                                  ? separators_padded(q, p, w, nv)
-                                  : simd_classify(q, p, text + p * w, w, kind, ONE_UNIT, false, nv);
-        sep[k] = b.sep;
-        /* The block's "\r" mask is made only where it holds one: in most
-         * texts no line end needs more than the test of its first unit.
-         * Handed every "\n", the tables loaded and tested the unit before
-         * each (KJV x10, one thread, 1-byte: 1.06-1.11x as fast this way). */
-        crlf_ends[k] = 0;
-        if (kind == KIND_LINES) {
-            crlf_ends[k] = b.first & (b.cr << 1);
-            if ((b.first & 1) && p > 0 && wc_load(text, p - 1, w) == '\r')
-                crlf_ends[k] |= 1;
-        }
+    /* The word tables read a text a few ns a unit, slower than the CPU's own
+     * prefetch expects: fetched ahead, KJV x10 as a 4-byte str counts 1.09x
+     * as fast, as a 2-byte one 1.03x, bytes alike (A/B by turns, Zen 4). */
+    fetch_ahead(text, p, w, 1);
+    /* ONE_UNIT with "\n" as the needle's unit: first holds the "\n"s. */
+    const block_masks b = p + 64 > q->text_len
+                              ? separators_padded(q, p, w, nv)
+                              : simd_classify(q, p, text + p * w, w, kind, ONE_UNIT, false, nv);
+    /* The block's "\r" mask is made only where it holds one: in most texts
+     * no line end needs more than the test of its first unit. Handed every
+     * "\n", the tables loaded and tested the unit before each (KJV x10,
+     * one thread, 1-byte: 1.06-1.11x as fast this way). */
+    *crlf_ends = 0;
+    if (kind == KIND_LINES) {
+        *crlf_ends = b.first & (b.cr << 1);
+        if ((b.first & 1) && p > 0 && wc_load(text, p - 1, w) == '\r')
+            *crlf_ends |= 1;
     }
+    return b.sep;
 }
 
-static inline __attribute__((always_inline)) void
+static inline __attribute__((always_inline)) uint64_t
+simd_separators_of_kind(const wc_query *q, size_t p, size_t blocks, uint64_t *later,
+                        uint64_t *crlf_ends, const needle_vecs *nv, unsigned w, int kind)
+{
+    const uint64_t first = simd_separators_of_block(q, p, &crlf_ends[0], nv, w, kind);
+    for (size_t k = 1; k < blocks; k++)
+        later[k - 1] = simd_separators_of_block(q, p + 64 * k, &crlf_ends[k], nv, w, kind);
+    return first;
+}
+
+static inline __attribute__((always_inline)) uint64_t
 simd_separators_at(const wc_rule *rule, const void *text, size_t len, size_t p, size_t blocks,
-                   uint64_t *sep, uint64_t *crlf_ends, unsigned w)
+                   uint64_t *later, uint64_t *crlf_ends, unsigned w)
 {
     const wc_query q = {.text = text, .text_len = len, .width = w, .rule = rule};
     needle_vecs nv;
@@ -1828,21 +1836,17 @@ simd_separators_at(const wc_rule *rule, const void *text, size_t len, size_t p, 
     else
         nv.spaces[0] = nv.spaces[1] = simd_splat(1, ' ');
     nv.first[0] = nv.first[1] = nv.last[0] = nv.last[1] = simd_splat(1, '\n');
-#define SEPARATORS_OF(kind) simd_separators_of_kind(&q, p, blocks, sep, crlf_ends, &nv, w, kind)
-    if (kind == KIND_LINES)
-        SEPARATORS_OF(KIND_LINES);
-    else if (kind == KIND_BYTES)
-        SEPARATORS_OF(KIND_BYTES);
-    else if (kind == KIND_STR)
-        SEPARATORS_OF(KIND_STR);
-    else
-        SEPARATORS_OF(KIND_UTF8);
+#define SEPARATORS_OF(kind) simd_separators_of_kind(&q, p, blocks, later, crlf_ends, &nv, w, kind)
+    return kind == KIND_LINES ? SEPARATORS_OF(KIND_LINES)
+         : kind == KIND_BYTES ? SEPARATORS_OF(KIND_BYTES)
+         : kind == KIND_STR   ? SEPARATORS_OF(KIND_STR)
+                              : SEPARATORS_OF(KIND_UTF8);
 #undef SEPARATORS_OF
 }
 
-static void simd_separators_1(const wc_rule *r, const void *t, size_t len, size_t p, size_t n, uint64_t *sep, uint64_t *nl) { simd_separators_at(r, t, len, p, n, sep, nl, 1); }
-static void simd_separators_2(const wc_rule *r, const void *t, size_t len, size_t p, size_t n, uint64_t *sep, uint64_t *nl) { simd_separators_at(r, t, len, p, n, sep, nl, 2); }
-static void simd_separators_4(const wc_rule *r, const void *t, size_t len, size_t p, size_t n, uint64_t *sep, uint64_t *nl) { simd_separators_at(r, t, len, p, n, sep, nl, 4); }
+static uint64_t simd_separators_1(const wc_rule *r, const void *t, size_t len, size_t p, size_t n, uint64_t *later, uint64_t *nl) { return simd_separators_at(r, t, len, p, n, later, nl, 1); }
+static uint64_t simd_separators_2(const wc_rule *r, const void *t, size_t len, size_t p, size_t n, uint64_t *later, uint64_t *nl) { return simd_separators_at(r, t, len, p, n, later, nl, 2); }
+static uint64_t simd_separators_4(const wc_rule *r, const void *t, size_t len, size_t p, size_t n, uint64_t *later, uint64_t *nl) { return simd_separators_at(r, t, len, p, n, later, nl, 4); }
 
 const wc_backend SIMD_BACKEND = {
     .name = SIMD_NAME,

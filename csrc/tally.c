@@ -1099,15 +1099,16 @@ static inline bool ends_at_space(const scan *s, size_t i, uint64_t ends_at_sep,
 /* The separators of the blocks a scan reads, found by the backend's
  * function for the width SEPARATOR_BLOCKS blocks at a call by sep=None,
  * the call and its choice of the rule's loop made once for them: the KJV
- * x10 by sep=None, one thread, 1-byte 63.0-63.5 -> 55.2-55.9 ms, 2-byte
+ * x10 by sep=None, one thread, 1-byte 63.0-64.9 -> 55.2-58.2 ms, 2-byte
  * 1.12x, 4-byte 1.07x, Russian and German man pages 1.13x and 1.12x
  * (tally_timing.c, by turns, Sapphire Rapids); 8 or 16 blocks no better.
- * By sep=" " a block at a call: 4 there left the 1-byte form as it was and
- * cost the 4-byte form 0-2.5%, 16 cost it 10%. */
+ * By sep=" " a block at a call, its separators returned in a register:
+ * four at a call, through memory, cost `counts` of the KJV 1.06x its time
+ * (16: the 4-byte form 1.1x). */
 #define SEPARATOR_BLOCKS 4
 
 typedef struct {
-    uint64_t sep[SEPARATOR_BLOCKS], crlf[SEPARATOR_BLOCKS];
+    uint64_t later[SEPARATOR_BLOCKS - 1], crlf[SEPARATOR_BLOCKS];
 } separator_run;
 
 /* The separators of the 64 units from i, those from `end` on left out
@@ -1118,14 +1119,18 @@ block_separators(const scan *s, separator_run *run, size_t from, size_t i, size_
                  const unsigned width, const bool lines, uint64_t *crlf)
 {
     const size_t a_call = lines ? 1 : SEPARATOR_BLOCKS, k = (i - from) / 64 % a_call;
+    uint64_t sep;
     if (k == 0) {
         const size_t blocks = (end - i + 63) / 64;
-        s->finder->backend->separators[width == 1 ? 0 : width == 2 ? 1 : 2](
+        sep = s->finder->backend->separators[width == 1 ? 0 : width == 2 ? 1 : 2](
             s->finder->rule, s->text, s->text_len, i, blocks < a_call ? blocks : a_call,
-            run->sep, run->crlf);
+            run->later, run->crlf);
+    }
+    else {
+        sep = run->later[k - 1];
     }
     *crlf = run->crlf[k];
-    return end - i < 64 ? run->sep[k] & ~(~(uint64_t)0 << (end - i)) : run->sep[k];
+    return end - i < 64 ? sep & ~(~(uint64_t)0 << (end - i)) : sep;
 }
 
 /* queue_block's lean loop for a block that is not careful: the far one
