@@ -1103,7 +1103,7 @@ static inline bool ends_at_space(const scan *s, size_t i, uint64_t ends_at_sep,
  * 1.12x, 4-byte 1.07x, Russian and German man pages 1.13x and 1.12x
  * (tally_timing.c, by turns, Sapphire Rapids); 8 or 16 blocks no better.
  * By sep=" " a block at a call, its separators returned in a register:
- * four at a call, through memory, cost `counts` of the KJV 1.06x its time
+ * four at a call, through memory, cost `counts` of the KJV 1.07x its time
  * (16: the 4-byte form 1.1x). */
 #define SEPARATOR_BLOCKS 4
 
