@@ -1204,7 +1204,8 @@ paired_classify(const wc_query *q, size_t p, const simd_vec here[SIMD_REGS_PER_B
                 const needle_middle *mid, unsigned w, int kind, int shape, bool fold,
                 int middles, int reach, bool crlf, bool rare)
 {
-    simd_mask sep[SIMD_REGS_PER_BLOCK], pairs[SIMD_REGS_PER_BLOCK], others[3][SIMD_REGS_PER_BLOCK];
+    simd_mask sep[SIMD_REGS_PER_BLOCK], pairs[SIMD_REGS_PER_BLOCK];
+    simd_mask others[3][SIMD_REGS_PER_BLOCK];   /* (by PAIRED_BY_MASKS) */
     for (unsigned k = 0; k < SIMD_REGS_PER_BLOCK; k++) {
         sep[k] = simd_separators(kind, here[k], v->spaces);
         if (shape == ONE_UNIT && !fold) {   /* one compare, not a test: bytes 1.15x */
@@ -1496,8 +1497,9 @@ paired_loops(const wc_query *q, size_t *p, size_t last, paired_masks *here, uint
     if (shape == TWO_UNITS)
         return paired_reach(q, v, w, shape, fold) == PAIRED_BY_MASKS
                    ? PAIRED_LOOP(0, PAIRED_BY_MASKS) : PAIRED_LOOP(0, 1);
-    /* LONGER: the last unit within a window's reach only for 3 units, one
-     * of them middle. */
+    /* LONGER: by masks, its one or two middle units (the wide forms'
+     * PAIRED_MIDDLES_IN_REGISTERS); else the last unit within a window's
+     * reach only for 3 units, one of them middle. */
     if (paired_reach(q, v, w, shape, fold) == PAIRED_BY_MASKS)
         return mid->units == 1 ? PAIRED_LOOP(1, PAIRED_BY_MASKS) : PAIRED_LOOP(2, PAIRED_BY_MASKS);
     if (mid->units == 1)
@@ -1783,8 +1785,6 @@ separators_padded(const wc_query *q, size_t p, unsigned w, const needle_vecs *nv
     }
 }
 
-/* wc_backend.separators: the separator bits of units p .. p+63, and by
- * sep=" " the "\n" among them right after a "\r" (kernel.h). */
 /* The separators of the block at p by a rule of `kind`, and *crlf_ends. */
 static inline __attribute__((always_inline)) uint64_t
 simd_separators_of_block(const wc_query *q, size_t p, uint64_t *crlf_ends, const needle_vecs *nv,
@@ -1822,6 +1822,9 @@ simd_separators_of_kind(const wc_query *q, size_t p, size_t blocks, uint64_t *la
     return first;
 }
 
+/* wc_backend.separators: the separator bits of `blocks` blocks from p, the
+ * first's returned and the others' in later[], and by sep=" " the "\n"
+ * among them right after a "\r" (kernel.h). */
 static inline __attribute__((always_inline)) uint64_t
 simd_separators_at(const wc_rule *rule, const void *text, size_t len, size_t p, size_t blocks,
                    uint64_t *later, uint64_t *crlf_ends, unsigned w)
