@@ -578,6 +578,33 @@ PyDoc_STRVAR(tally_update_all_doc,
 "Add the words of every text of an iterable of str or bytes-like objects,\n"
 "each a document of its own, in one loop in C.");
 
+/* The texts of a list or tuple lie where their objects were made, scattered
+ * (a size class a pool), and 77% of this loop's own time went to reading
+ * each one's header. Fetched ITEMS_AHEAD items ahead, the header and the
+ * line after it, `update_all` of the KJV x10's 714 K lines (one thread,
+ * Sapphire Rapids) took 80-81 -> 74-76 ms as a list of str, 79 -> 70 as
+ * one of bytes, 78 -> 71 as a tuple. A list only where the GIL keeps it
+ * still while its item is read. (Inlined always: gcc, with NDEBUG, took a
+ * static function holding only fetches for one without effects and left
+ * its call out.) */
+#define ITEMS_AHEAD 16
+static inline __attribute__((always_inline)) void
+fetch_item_ahead(PyObject *iterable, uint64_t index)
+{
+    const Py_ssize_t at = (Py_ssize_t)index + ITEMS_AHEAD;
+    PyObject *ahead = NULL;
+    if (PyTuple_CheckExact(iterable) && at < PyTuple_GET_SIZE(iterable))
+        ahead = PyTuple_GET_ITEM(iterable, at);
+#ifndef Py_GIL_DISABLED
+    else if (PyList_CheckExact(iterable) && at < PyList_GET_SIZE(iterable))
+        ahead = PyList_GET_ITEM(iterable, at);
+#endif
+    if (ahead) {
+        __builtin_prefetch(ahead);
+        __builtin_prefetch((const char *)ahead + 64);
+    }
+}
+
 static PyObject *
 tally_update_all(PyObject *obj, PyObject *iterable)
 {
@@ -619,6 +646,7 @@ tally_update_all(PyObject *obj, PyObject *iterable)
     wc_run *runs[3] = {NULL, NULL, NULL};
     PyObject *item;
     while (result == 0 && (item = PyIter_Next(iterator))) {
+        fetch_item_ahead(iterable, index);
         const bool is_str = PyUnicode_Check(item);
         operand text;
         if (!is_str && !PyObject_CheckBuffer(item)) {
