@@ -307,6 +307,23 @@ static inline bool simd_pairs_by_masks(void)
 #endif
 }
 
+/* Whether a 1-byte text's paired scan takes the unit tested with the first
+ * from a window of its registers (VBMI's vpermt2b) rather than a load
+ * across two cache lines, where middle units are tested too: on AMD's
+ * cores, where that permute takes a cycle; not on Intel's, where it takes
+ * two of the port every compare into a mask needs (Sapphire Rapids, by
+ * turns, at a hit every fifth word: needles of 3 units 1.08x by loads, 4-6
+ * units 1.02-1.04x; "the" in the KJV 1.08x). The emulated build takes the
+ * window, so that a run on Intel tests both. */
+static inline bool simd_bytes_by_window(void)
+{
+#ifdef WC_AVX512_EMULATED
+    return true;
+#else
+    return !__builtin_cpu_is("intel");
+#endif
+}
+
 #include "kernel_simd.h"
 
 #if defined(__clang__) && !defined(WC_AVX512_EMULATED)

@@ -140,9 +140,10 @@
  *             bett\U0001F600r 1.26x (0.47x), "than" 1.28x, "Explicit" 1.29x,
  *             "nested" 1.43x. In a 1-byte text, a needle's last unit
  *             where its middle units are loaded too (3-6 units) comes
- *             from a window as well, one permute for a load across two
- *             cache lines: 6 units at a hit every fifth word 1.19-1.21x,
- *             "better" 1.17-1.21x. On Sapphire Rapids every 512-bit
+ *             from a window as well on AMD's cores, one permute for a
+ *             load across two cache lines: 6 units at a hit every fifth
+ *             word 1.19-1.21x, "better" 1.17-1.21x (on Intel's, loaded:
+ *             simd_bytes_by_window). On Sapphire Rapids every 512-bit
  *             shuffle and every compare into a mask take one port, and
  *             vpermt2b two cycles of it (Zen 4: one): a 2-byte block's
  *             pack, permute, window, separators and test are seven
@@ -1020,10 +1021,9 @@ simd_scan_shifted(const wc_query *q, size_t begin, size_t end, int kind, int sha
  * ends; likewise a wide str's
  * whitespace from U+0100 (wide_spaces) is looked for only in a group that
  * holds a unit narrowed to 0xFF. Middles of up to
- * PAIRED_MIDDLES_IN_REGISTERS units are tested in the register too (in a
- * 1-byte text, those of 3 and 4 units either way, as the text's words
- * choose: paired_either); longer
- * ones, and VERIFIED needles whole, are compared at each candidate, the
+ * PAIRED_MIDDLES_IN_REGISTERS units are tested in the register too, or
+ * compared at each candidate, as the text's words choose (paired_either);
+ * longer ones, and VERIFIED needles whole, are compared at each candidate, the
  * candidates of PAIRED_PENDING blocks at a time (paired_verify; a VERIFIED
  * needle's, rare, of a group where it holds one). */
 #ifdef SIMD_HAS_PAIRED
@@ -1196,13 +1196,14 @@ static inline __attribute__((always_inline)) simd_mask pair_passed(pair_tests t)
 
 /* The block of 64 units at p, whose narrowed registers are `here` (and the
  * next block's `next`); `middles` of a LONGER needle's middle units tested
- * in the registers; `crlf` and `rare` where the group holds a "\r" or a
- * unit narrowed to 0xFF. */
+ * in the registers; `by_window` where a 1-byte text's unit tested with the
+ * first, with middles, may come from a window; `crlf` and `rare` where the
+ * group holds a "\r" or a unit narrowed to 0xFF. */
 static inline __attribute__((always_inline)) paired_masks
 paired_classify(const wc_query *q, size_t p, const simd_vec here[SIMD_REGS_PER_BLOCK],
                 const simd_vec next[SIMD_REGS_PER_BLOCK], const needle_vecs *v,
                 const needle_middle *mid, unsigned w, int kind, int shape, bool fold,
-                int middles, int reach, bool crlf, bool rare)
+                int middles, int reach, bool by_window, bool crlf, bool rare)
 {
     simd_mask sep[SIMD_REGS_PER_BLOCK], pairs[SIMD_REGS_PER_BLOCK];
     simd_mask others[3][SIMD_REGS_PER_BLOCK];   /* (by PAIRED_BY_MASKS) */
@@ -1223,14 +1224,15 @@ paired_classify(const wc_query *q, size_t p, const simd_vec here[SIMD_REGS_PER_B
         /* In a 1-byte text each unit tested with the first is a load across
          * two cache lines, and with the middle's loaded too, the loads are
          * what the block waits on: there the last comes from a window, one
-         * permute, where one reaches it (VBMI). Zen 4, by turns, needles of
-         * 3-6 units at a hit every fifth word 1.00-1.04x, 1.05-1.07x,
+         * permute, where one reaches it (VBMI) and costs a cycle (AMD's
+         * cores: simd_bytes_by_window). Zen 4, by turns, needles of 3-6
+         * units at a hit every fifth word 1.00-1.04x, 1.05-1.07x,
          * 1.11-1.12x, 1.19-1.21x; "better" in the Zen of Python 1.18-1.21x
          * by sep=" ", 1.17-1.19x by bytes' sep=None, 1.04-1.09x by a str's.
          * Not with fold, which tests each unit twice (its loads are not
          * what it waits on: "than" 0.94-0.96x so), nor with the last unit
          * alone (the 2-unit loop's load: 0.97x by a window). */
-        const bool last_by_window = WINDOW_REACHES_ALL(w) && middles > 0 && !fold;
+        const bool last_by_window = WINDOW_REACHES_ALL(w) && middles > 0 && !fold && by_window;
         if (reach)
             pair = pair_test(pair,
                              reach != PAIRED_FAR
@@ -1374,7 +1376,7 @@ static inline __attribute__((always_inline)) size_t
 paired_loop(const wc_query *q, size_t *p_inout, size_t last, paired_masks *here_inout,
             uint64_t *heads_inout, simd_vec ahead[SIMD_REGS_PER_BLOCK], const needle_vecs *nv,
             const needle_middle *md, unsigned w, int kind, int shape, bool fold, int middles,
-            int reach)
+            int reach, bool by_window)
 {
     const char *text = q->text;
     const needle_vecs v = *nv;
@@ -1424,7 +1426,7 @@ paired_loop(const wc_query *q, size_t *p_inout, size_t last, paired_masks *here_
         for (unsigned k = 0; k < blocks_a_group; k++) {
             const paired_masks next = paired_classify(q, p + 64 * (k + 1), group[k], group[k + 1],
                                                       &v, mid, w, kind, shape, fold, middles,
-                                                      reach, crlf, rare);
+                                                      reach, by_window, crlf, rare);
             if (reach == PAIRED_BY_MASKS) {   /* (heads: the starts, so far) */
                 heads &= here.pairs & window(here.others[0], next.others[0], v.pair_at);
                 for (int j = 0; j < middles; j++)
@@ -1473,17 +1475,19 @@ paired_reach(const wc_query *q, const needle_vecs *v, unsigned w, int shape, boo
 #define PAIRED_COMPARED(w, shape, m)                                                           \
     ((shape) == VERIFIED || ((shape) == LONGER && (m) > 2 + PAIRED_MIDDLES_IN_REGISTERS(w)))
 
-/* paired_loop with `middles` and `reach` constants: how many of a LONGER
- * needle's middle units are tested in the registers (all of them, or none,
- * -1, and every candidate `compared`), and where the unit paired with the
- * first lies. */
+/* paired_loop with `middles`, `reach` and `by_window` constants: how many
+ * of a LONGER needle's middle units are tested in the registers (all of
+ * them, or none, -1, and every candidate `compared`), where the unit paired
+ * with the first lies, and whether a 1-byte text's comes from a window. */
 static inline __attribute__((always_inline)) size_t
 paired_loops(const wc_query *q, size_t *p, size_t last, paired_masks *here, uint64_t *heads,
              simd_vec ahead[SIMD_REGS_PER_BLOCK], const needle_vecs *v, const needle_middle *mid,
              unsigned w, int kind, int shape, bool fold, bool compared)
 {
-#define PAIRED_LOOP(middles, reach)                                                            \
-    paired_loop(q, p, last, here, heads, ahead, v, mid, w, kind, shape, fold, middles, reach)
+#define PAIRED_LOOP(middles, reach) PAIRED_LOOP_BY(middles, reach, false)
+#define PAIRED_LOOP_BY(middles, reach, by_window)                                              \
+    paired_loop(q, p, last, here, heads, ahead, v, mid, w, kind, shape, fold, middles, reach,  \
+                by_window)
     if (compared) {
         const int reach = paired_reach(q, v, w, shape, fold);
         return reach == 0   ? PAIRED_LOOP(-1, 0)
@@ -1502,12 +1506,18 @@ paired_loops(const wc_query *q, size_t *p, size_t last, paired_masks *here, uint
      * reach only for 3 units, one of them middle. */
     if (paired_reach(q, v, w, shape, fold) == PAIRED_BY_MASKS)
         return mid->units == 1 ? PAIRED_LOOP(1, PAIRED_BY_MASKS) : PAIRED_LOOP(2, PAIRED_BY_MASKS);
+    if (w == 1 && WINDOW_REACHES_ALL(w) && !fold && simd_bytes_by_window())
+        return mid->units == 1   ? PAIRED_LOOP_BY(1, 2, true)
+             : mid->units == 2 ? PAIRED_LOOP_BY(2, PAIRED_FAR, true)
+             : mid->units == 3 ? PAIRED_LOOP_BY(3, PAIRED_FAR, true)
+                               : PAIRED_LOOP_BY(4, PAIRED_FAR, true);
     if (mid->units == 1)
         return PAIRED_LOOP(1, 2);
     if (mid->units == 2 || PAIRED_MIDDLES_IN_REGISTERS(w) == 2)
         return PAIRED_LOOP(2, PAIRED_FAR);
     return mid->units == 3 ? PAIRED_LOOP(3, PAIRED_FAR) : PAIRED_LOOP(4, PAIRED_FAR);
 #undef PAIRED_LOOP
+#undef PAIRED_LOOP_BY
 }
 
 /* Counts the starts [begin, end): the paired scan from the first unit at a
@@ -1535,8 +1545,10 @@ simd_scan_paired(const wc_query *q, size_t begin, size_t end, unsigned w, int ki
     load_block(text + p * w, w, first);
     load_block(text + (p + 64) * w, w, ahead);
     const int middles = compared ? -1 : shape != LONGER ? 0 : (int)mid.units;
+    /* (the unit tested with the first loaded: the masks a window makes) */
     paired_masks here = paired_classify(q, p, first, ahead, &v, &mid, w, kind, shape, fold,
-                                        middles, paired_reach(q, &v, w, shape, fold), true, true);
+                                        middles, paired_reach(q, &v, w, shape, fold), false,
+                                        true, true);
     uint64_t heads = here.pairs & (here.sep << 1 | wc_word_starts_at(q->rule, text, len, p, w));
     const size_t last = len - span - 128 < end - span ? len - span - 128 : end - span;
     count += paired_loops(q, &p, last, &here, &heads, ahead, &v, &mid, w, kind, shape, fold,
@@ -1629,33 +1641,44 @@ simd_count_short(const wc_query *q, size_t end, unsigned w, int kind, int shape,
 }
 
 /* Needles whose middle the registers test, which count faster where they
- * are rare with the middle compared at each candidate: in a 1-byte text,
- * of 5 and 6 units, unfolded. In the registers, a middle unit costs a load
- * a block, a word there or not; compared, a candidate costs ~4.5 cycles
- * (Zen 4). So the text chooses: a span's words, counted one way, choose the
- * next span's way, the registers' from a word in EITHER_DENSE units on,
- * where that many candidates cost about as much as the loads; the first
- * span short, compared. Zen 4, by turns against the registers alone: in
- * the KJV "shall" 1.11x, "which" 1.18x, "house" 1.24x, "people" 1.37x,
- * "father" 1.41x; in the Zen of Python "nested" 1.42x, "better" 0.99x,
- * "Sparse" 0.94x (its candidates hold "Simple", which no count sees); a
- * needle at every fifth word 0.95-0.99x. A span is a call of the scan,
- * ~0.19 us to start: spans of 2^19 units cost under 1% (2^16: 8%). */
-#define PAIRED_EITHER(w, shape, fold, m)                                                       \
-    ((w) == 1 && (shape) == LONGER && !(fold) && (m) >= 5 && !PAIRED_COMPARED(w, shape, m))
+ * are rare with the middle compared at each candidate: of 3 to 6 units in a
+ * 1-byte text, 3 or 4 in the wide forms. In the registers, a middle unit
+ * costs a load (or a narrowing, or a compare into a mask) a block, a word
+ * there or not; compared, a candidate costs ~4.5 cycles. So the text
+ * chooses: a span's words, counted one way, choose the next span's way, the
+ * registers' from a word in EITHER_DENSE(w) / (m - 2) units on, where that
+ * many candidates cost about as much as the middle's tests; the first span
+ * short, compared. Sapphire Rapids, 1 M units of words of 2-8 letters, a
+ * needle at every k-th: the two ways cost alike at a word of the needle in
+ * 290, 170, 100 and 75 units for needles of 3, 4, 5 and 6 units in a 1-byte
+ * text (folded: 550, 150, 85, 65), 190 and 95 for 3 and 4 in the 2- and
+ * 4-byte forms (256 K units; at 1 M the 4-byte form is read-bound either
+ * way). By turns against the registers alone, in the KJV's first 1 M
+ * characters: "LORD" and "with" 1.26x, "unto" and "that" 1.16-1.17x, in
+ * the 2-byte form (256 K) 1.29-1.41x, the 4-byte 1.28-1.38x, "the" and
+ * "and" 0.98-0.985x there (their first span compared); folded, "lord"
+ * 1.23x, "shall" 1.39x, "which" 1.53x, "israel" 1.74x, "the" 0.985x; Zen 4,
+ * when only 5 and 6 units chose: "shall" 1.11x, "people" 1.37x, "nested"
+ * in the Zen of Python 1.42x, "Sparse" 0.94x (its candidates hold
+ * "Simple", which no count sees); a needle at every fifth word 0.95-0.99x.
+ * A span is a call of the scan, ~0.19 us to start: spans of 2^19 units
+ * cost under 1% (2^16: 8%). */
+#define PAIRED_EITHER(w, shape, m)                                                             \
+    ((shape) == LONGER && (m) >= 3 && !PAIRED_COMPARED(w, shape, m))
 #define EITHER_FIRST_SPAN ((size_t)1 << 12)
 #define EITHER_SPAN ((size_t)1 << 19)
-#define EITHER_DENSE 100
+#define EITHER_DENSE(w) ((w) == 1 ? 300 : 190)
 
-static inline size_t paired_either(const wc_query *q, size_t begin, size_t end,
+static inline size_t paired_either(const wc_query *q, size_t begin, size_t end, unsigned w,
                                    block_scan_fn compared, block_scan_fn tested)
 {
+    const size_t middles = q->needle_len - 2;
     size_t count = 0, span = EITHER_FIRST_SPAN;
     block_scan_fn way = compared;
     for (size_t at = begin; at < end; at += span, span = EITHER_SPAN) {
         const size_t to = end - at > span ? at + span : end, words = way(q, at, to);
         count += words;
-        way = words * EITHER_DENSE >= to - at ? tested : compared;
+        way = words * EITHER_DENSE(w) >= (to - at) * middles ? tested : compared;
     }
     return count;
 }
@@ -1698,8 +1721,8 @@ static inline size_t paired_either(const wc_query *q, size_t begin, size_t end,
         if (begin == 0 && q->text_len <= 64)                                                   \
             return name##_short(q, end);                                                       \
         if (SIMD_PAIRED(w, kind, shape) && PAIRED_NEEDLE(w, shape, q->needle_len))             \
-            return PAIRED_EITHER(w, shape, fold, q->needle_len)                                \
-                       ? paired_either(q, begin, end, name##_compared, name##_tested)          \
+            return PAIRED_EITHER(w, shape, q->needle_len)                                      \
+                       ? paired_either(q, begin, end, w, name##_compared, name##_tested)       \
                    : PAIRED_COMPARED(w, shape, q->needle_len) ? name##_compared(q, begin, end) \
                                                               : name##_tested(q, begin, end);  \
         if (SIMD_SHIFTED(w, kind, shape))                                                      \

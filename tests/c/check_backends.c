@@ -259,15 +259,19 @@ static int check_crlf_at_every_edge(const wc_backend *const *all, size_t nbacken
 
 /* Texts of 33,000 units, long enough that the paired scan compares its
  * candidates in more than one batch (paired_verify: 256 blocks of 64 units
- * at a time, and those left at the loop's end), with needles of 5 to 62
- * units, each a LONGER one whose middle is compared and, in the wide forms,
- * one led by a unit the narrowing does not keep (VERIFIED, longer than a
- * register for some), under sep=" " plain and folded: made by `fill`, and
- * of the needle alone, a word at every unit's distance from a block's edge. */
+ * at a time, and those left at the loop's end), and that needles of 3 to 6
+ * units are counted both ways, the middle compared and tested in the
+ * registers, as their words' density chooses span by span (paired_either:
+ * a text's first 4,096 units compared): needles of 3 to 62 units, each a
+ * LONGER one and, in the wide forms, one led by a unit the narrowing does
+ * not keep (VERIFIED, longer than a register for some), under sep=" " plain
+ * and folded: made by `fill`, and of the needle alone, a word at every
+ * unit's distance from a block's edge, densely and sparsely. */
 static int check_candidates_in_batches(const wc_backend *const *all, size_t nbackends,
                                        size_t *checks)
 {
-    static const size_t lengths[] = {5, 8, 16, 17, 33, 40, 62};
+    static const size_t lengths[] = {3, 4, 5, 6, 8, 16, 17, 33, 40, 62};
+    enum { FILLED, DENSE, SPARSE };
     static const wc_rule rules[] = {{WC_LINES, false, false, {' ', ' '}, false},
                                     {WC_LINES, false, false, {' ', ' '}, true}};
     enum { LEN = 33000 };
@@ -278,7 +282,7 @@ static int check_candidates_in_batches(const wc_backend *const *all, size_t nbac
     for (size_t l = 0; l < sizeof lengths / sizeof lengths[0]; l++)
     for (size_t family = 0; family < (w == 1 ? 1 : 2); family++)
     for (size_t len = LEN - 70; len <= LEN; len += 10)
-    for (int dense = 0; dense <= 1; dense++) {
+    for (int kind = FILLED; kind <= SPARSE; kind++) {
         const size_t m = lengths[l];
         for (size_t j = 0; j < m; j++) {
             /* "abcab...", or with a unit that narrows to 0xFF second */
@@ -286,12 +290,16 @@ static int check_candidates_in_batches(const wc_backend *const *all, size_t nbac
             memcpy(needle + j * w, &u, w);
         }
         uint8_t *text = end - len * w;
-        if (dense) {   /* the needle, a space and k more spaces, k = 0, 1, ... */
+        if (kind != FILLED) {   /* the needle, a space and k more spaces (300 + k
+                                   more, sparsely), k = 0, 1, ...; every
+                                   third word a candidate with one middle
+                                   unit changed */
             size_t i = 0;
             for (size_t k = 0; i < len; k = (k + 1) % 64) {
+                const size_t changed = k % 3 == 1 ? 1 + k / 3 % (m - 2) : 0;
                 for (size_t j = 0; j < m && i < len; j++)
-                    put(text, &i, len, w, unit_at(needle, j, w));
-                for (size_t j = 0; j <= k && i < len; j++)
+                    put(text, &i, len, w, j == changed && j ? 'x' : unit_at(needle, j, w));
+                for (size_t j = 0; j <= k + (kind == SPARSE ? 300 : 0) && i < len; j++)
                     put(text, &i, len, w, ' ');
             }
         } else {
@@ -304,7 +312,7 @@ static int check_candidates_in_batches(const wc_backend *const *all, size_t nbac
         if (backend) {
             fprintf(stderr, "%s: rule %zu, width %u, needle of %zu units (family %zu), %s text "
                     "of %zu units: %zu, reference %zu\n", backend, r, w, m, family,
-                    dense ? "dense" : "filled", len, got, expected);
+                    (const char *[]){"filled", "dense", "sparse"}[kind], len, got, expected);
             return 1;
         }
     }
