@@ -3,16 +3,18 @@
  * text; a 2- and a 4-byte form made by one last wide character), beside one
  * memchr pass over each form's bytes: the roof of the form's rate, since no
  * count reads its text faster (the 4-byte form's 4 MB come from L3). Best
- * of 50, in G characters a second; the counts must agree. RULE: "lines"
- * (sep=" ", the default), "spaces" (sep=None, a str's whitespace), "bytes"
- * (sep=None, bytes' whitespace, for the 1-byte form; the wide ones by a
- * str's) or "folded" (sep=" ", A-Z as a-z).
+ * of 50, in G characters a second; the backends' counts must agree. RULE:
+ * "lines" (sep=" ", the default), "spaces" (sep=None, a str's whitespace),
+ * "bytes" (sep=None, bytes' whitespace, for the 1-byte form; the wide ones
+ * by a str's) or "folded" (sep=" ", A-Z as a-z). With --text, the first 1 M
+ * bytes of FILE (repeated if it is shorter), its bytes as the units of each
+ * form.
  *
  *     gcc -O3 -std=c11 -falign-loops=32 -Icsrc benchmarks/kernel_timing.c csrc/kernel.c \
  *         csrc/kernel_scalar.c csrc/kernel_sse2.c csrc/kernel_avx2.c csrc/kernel_avx512.c \
  *         csrc/kernel_avx512vbmi.c csrc/kernel_neon.c csrc/pool.c csrc/fault.c -lpthread \
  *         -o /tmp/kernel_timing
- *     /tmp/kernel_timing [NEEDLE [RULE]]
+ *     /tmp/kernel_timing [--text FILE] [NEEDLE [RULE]]
  *     /tmp/kernel_timing --needles     (needles of 2-62 units, a hit every fifth word)
  *     /tmp/kernel_timing --verified    (needles of a unit from 0xFF: each candidate whole)
  */
@@ -111,15 +113,18 @@ static const char ZEN[] = "Beautiful is better than ugly.\nExplicit is better th
                          "Flat is better than nested.\nSparse is better than dense.\n"
                          "Readability counts.\n";
 
-/* The Zen of Python repeated to len units in each form: the 2- and 4-byte
- * ones made so by one last wide character. */
-static void zen_texts(size_t len, char **t1, uint16_t **t2, uint32_t **t4)
+/* `source` (of `sl` bytes; the Zen of Python where NULL) repeated to len
+ * units in each form: the 2- and 4-byte ones made so by one last wide
+ * character. */
+static void source_texts(const char *source, size_t sl, size_t len, char **t1, uint16_t **t2,
+                         uint32_t **t4)
 {
-    const size_t zl = strlen(ZEN);
+    if (!source)
+        source = ZEN, sl = strlen(ZEN);
     *t1 = malloc(len), *t2 = malloc(len * 2), *t4 = malloc(len * 4);
     for (size_t i = 0; i < len; i++)
-        (*t1)[i] = ZEN[i % zl], (*t2)[i] = (unsigned char)ZEN[i % zl],
-        (*t4)[i] = (unsigned char)ZEN[i % zl];
+        (*t1)[i] = source[i % sl], (*t2)[i] = (unsigned char)source[i % sl],
+        (*t4)[i] = (unsigned char)source[i % sl];
     (*t2)[len - 1] = 0x101;     /* what makes a str 2-byte */
     (*t4)[len - 1] = 0x1f600;   /* and 4-byte */
 }
@@ -134,7 +139,7 @@ static int verified_needles(void)
     char *t1;
     uint16_t *t2;
     uint32_t *t4;
-    zen_texts(len, &t1, &t2, &t4);
+    source_texts(NULL, 0, len, &t1, &t2, &t4);
     const uint16_t is2[] = {'i', 's'}, apostrophe[] = {'b', 'e', 't', 't', 0x2019, 'r'};
     const uint32_t is4[] = {'i', 's'}, emoji[] = {'b', 'e', 't', 't', 0x1f600, 'r'};
     const wc_query queries[5] = {
@@ -170,17 +175,31 @@ int main(int argc, char **argv)
         return needle_lengths();
     if (argc > 1 && strcmp(argv[1], "--verified") == 0)
         return verified_needles();
+    const size_t len = 1 << 20;
+    char *source = NULL;
+    size_t sl = 0;
+    if (argc > 2 && strcmp(argv[1], "--text") == 0) {
+        FILE *file = fopen(argv[2], "rb");
+        source = malloc(len);
+        sl = file ? fread(source, 1, len, file) : 0;
+        if (!file || sl == 0) {
+            fprintf(stderr, "kernel_timing: cannot read %s\n", argv[2]);
+            return 2;
+        }
+        fclose(file);
+        argc -= 2, argv += 2;
+    }
     const char *word = argc > 1 ? argv[1] : "is";
     const char *rule_name = argc > 2 ? argv[2] : "lines";
     const wc_rule folded = {WC_LINES, false, false, {' ', ' '}, true};
     const wc_rule *rule = strcmp(rule_name, "spaces") == 0 ? &WC_RULE_STR_SPACES
                         : strcmp(rule_name, "bytes") == 0 ? &WC_RULE_BYTES_SPACES
                         : strcmp(rule_name, "folded") == 0 ? &folded : &WC_RULE_LINES;
-    const size_t len = 1 << 20, m = strlen(word);
+    const size_t m = strlen(word);
     char *t1;
     uint16_t *t2, *n2 = malloc(m * 2 + 2);
     uint32_t *t4, *n4 = malloc(m * 4 + 4);
-    zen_texts(len, &t1, &t2, &t4);
+    source_texts(source, sl, len, &t1, &t2, &t4);
     for (size_t j = 0; j < m; j++)
         n2[j] = (unsigned char)word[j], n4[j] = (unsigned char)word[j];
     /* (Folding is the kernel's for 1-byte texts only: the wide forms are
@@ -191,7 +210,7 @@ int main(int argc, char **argv)
                                  {t4, len, n4, m, 4, wide_rule}};
 
     const wc_backend *all[8];
-    size_t n = wc_backends_available(all, 8), first_count = 0;
+    size_t n = wc_backends_available(all, 8), first_counts[3];
     int status = 0;
     printf("memchr: %.2f G bytes/s; over the 2- and 4-byte forms, %.2f and %.2f G chars/s\n",
            memchr_rate(t1, len), memchr_rate((const char *)t2, 2 * len) / 2,
@@ -201,9 +220,11 @@ int main(int argc, char **argv)
         for (int f = 0; f < 3; f++) {
             size_t count;
             r[f] = rate(all[b], &queries[f], &count);
-            if (b == 0 && f == 0)
-                first_count = count;
-            else if (count != first_count)
+            /* (folded, the wide forms' counts are unfolded ones) */
+            const int like = rule->fold_ascii ? f : 0;
+            if (b == 0 && f == like)
+                first_counts[f] = count;
+            else if (count != first_counts[like])
                 status = 1;
         }
         printf("%-8s 1-byte %6.2f  2-byte %6.2f (%.2fx)  4-byte %6.2f (%.2fx) G chars/s\n",
