@@ -1023,9 +1023,9 @@ simd_scan_shifted(const wc_query *q, size_t begin, size_t end, int kind, int sha
  * holds a unit narrowed to 0xFF. Middles of up to
  * PAIRED_MIDDLES_IN_REGISTERS units are tested in the register too, or
  * compared at each candidate, as the text's words choose (paired_either);
- * longer ones, and VERIFIED needles whole, are compared at each candidate, the
- * candidates of PAIRED_PENDING blocks at a time (paired_verify; a VERIFIED
- * needle's, rare, of a group where it holds one). */
+ * longer ones, and VERIFIED needles whole, are compared at each candidate,
+ * the candidates of PAIRED_PENDING blocks at a time (paired_verify; a
+ * VERIFIED needle's, rare, of a group where it holds one). */
 #ifdef SIMD_HAS_PAIRED
 #define SIMD_PAIRED(w, kind, shape)                                                            \
     ((shape) >= ONE_UNIT && (shape) <= VERIFIED                                                \
