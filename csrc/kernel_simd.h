@@ -1234,7 +1234,7 @@ paired_classify(const wc_query *q, size_t p, const simd_vec here[SIMD_REGS_PER_B
          * Not with fold, which tests each unit twice (its loads are not
          * what it waits on: "than" 0.94-0.96x so), nor with the last unit
          * alone (the 2-unit loop's load: 0.97x by a window). */
-        const bool last_by_window = WINDOW_REACHES_ALL(w) && middles > 0 && !fold && by_window;
+        const bool last_by_window = by_window && middles > 0;   /* (by_window: paired_loops) */
         if (reach)
             pair = pair_test(pair,
                              reach != PAIRED_FAR
@@ -1508,18 +1508,18 @@ paired_loops(const wc_query *q, size_t *p, size_t last, paired_masks *here, uint
      * reach only for 3 units, one of them middle. */
     if (paired_reach(q, v, w, shape, fold) == PAIRED_BY_MASKS)
         return mid->units == 1 ? PAIRED_LOOP(1, PAIRED_BY_MASKS) : PAIRED_LOOP(2, PAIRED_BY_MASKS);
+#define PAIRED_MIDDLES_LOOP(by_window)                                                         \
+    (mid->units == 1 ? PAIRED_LOOP_BY(1, 2, by_window)                                         \
+     : mid->units == 2 || PAIRED_MIDDLES_IN_REGISTERS(w) == 2                                  \
+         ? PAIRED_LOOP_BY(2, PAIRED_FAR, by_window)                                            \
+     : mid->units == 3 ? PAIRED_LOOP_BY(3, PAIRED_FAR, by_window)                              \
+                       : PAIRED_LOOP_BY(4, PAIRED_FAR, by_window))
     if (w == 1 && WINDOW_REACHES_ALL(w) && !fold && simd_bytes_by_window())
-        return mid->units == 1   ? PAIRED_LOOP_BY(1, 2, true)
-             : mid->units == 2 ? PAIRED_LOOP_BY(2, PAIRED_FAR, true)
-             : mid->units == 3 ? PAIRED_LOOP_BY(3, PAIRED_FAR, true)
-                               : PAIRED_LOOP_BY(4, PAIRED_FAR, true);
-    if (mid->units == 1)
-        return PAIRED_LOOP(1, 2);
-    if (mid->units == 2 || PAIRED_MIDDLES_IN_REGISTERS(w) == 2)
-        return PAIRED_LOOP(2, PAIRED_FAR);
-    return mid->units == 3 ? PAIRED_LOOP(3, PAIRED_FAR) : PAIRED_LOOP(4, PAIRED_FAR);
+        return PAIRED_MIDDLES_LOOP(true);
+    return PAIRED_MIDDLES_LOOP(false);
 #undef PAIRED_LOOP
 #undef PAIRED_LOOP_BY
+#undef PAIRED_MIDDLES_LOOP
 }
 
 /* Counts the starts [begin, end): the paired scan from the first unit at a
