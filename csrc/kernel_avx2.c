@@ -8,6 +8,7 @@
 #pragma GCC target("avx2,popcnt,bmi,bmi2")
 #endif
 #include <immintrin.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef __m256i simd_vec;
@@ -81,6 +82,21 @@ static inline simd_mask simd_image_eq(simd_vec a, const uint8_t image[16])
     const __m256i table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)image));
     return _mm256_cmpeq_epi8(_mm256_shuffle_epi8(table, a), a);
 }
+
+/* The paired scan (kernel_simd.h), for 1-byte texts (the wide forms have no
+ * window here: SIMD_HAS_WINDOW). Its 1-byte texts from memory are fetched
+ * ahead, as the other scans fetch them (Sapphire Rapids, 128 M bytes:
+ * 1.03x the shifted scan's rate so, 0.97x without). */
+#define SIMD_HAS_PAIRED
+static inline uint64_t simd_nonzero_words(const uint64_t *words)
+{
+    const __m256i zero = _mm256_cmpeq_epi64(simd_load(words), _mm256_setzero_si256());
+    return ~(uint64_t)_mm256_movemask_pd(_mm256_castsi256_pd(zero)) & 15;
+}
+static inline bool simd_fetches_wide_ahead(void) { return false; }
+static inline bool simd_fetches_bytes_ahead(void) { return true; }
+static inline bool simd_pairs_by_masks(void) { return false; }
+static inline bool simd_bytes_by_window(void) { return false; }
 
 #include "kernel_simd.h"
 

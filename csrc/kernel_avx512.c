@@ -279,6 +279,10 @@ static inline uint64_t simd_nonzero_words(const uint64_t *words)
 
 #define SIMD_HAS_PAIRED
 
+/* A 1-byte text is not fetched ahead (paired_loop: Zen 4's own prefetch
+ * kept up). */
+static inline bool simd_fetches_bytes_ahead(void) { return false; }
+
 /* Whether the paired scan fetches a wide text ahead of itself (paired_loop):
  * on Intel's cores, whose own prefetch fell behind it (Sapphire Rapids, the
  * 2-byte form at 1 M characters, 2 MB as its L2 holds: 1.11-1.24x; 64 M

@@ -158,12 +158,21 @@
  *             characters: 2-byte 28.3 -> 30.2 G chars/s, 4-byte 22.7 ->
  *             24.5; "nested" by sep=None 1.10-1.12x, "than" and "better"
  *             1.02-1.05x.
- *   avx2      the shifted scan for sep=" " and bytes' sep=None (two registers
- *             a block, the masks ANDed in registers and moved out once); a
- *             str's sep=None, whose separators are a range and two compares
- *             more, costs twice that in the shifted scan and keeps the block
- *             scan, as do the wide forms (the 2-byte form's narrowed loads
- *             lost: 12.4 -> 11.5 G chars/s).
+ *   avx2      the paired scan for 1-byte texts by every rule but UTF-8's:
+ *             two registers a block, each loaded where it lies and again at
+ *             the needle's last unit, the separators a shuffle and a compare
+ *             (a str's by sep=None a range and two compares more), the pairs
+ *             two compares and an AND, two masks moved out a register; groups
+ *             of four blocks. Sapphire Rapids, "is" in 1 M characters against
+ *             the shifted scan it replaced (four loads a register) and, for a
+ *             str's sep=None, the block scan, G chars/s: sep=" " 19.3-20.2 ->
+ *             24.8, bytes' sep=None 24.3 -> 32.3, a str's 16.5 -> 18.5, fold
+ *             16.4 -> 18.1-18.2; the KJV's "LORD" 1.49x, "the" 1.21x,
+ *             "Jerusalem" 1.16x, folded "lord" 1.57x; needles of 2-62 units
+ *             at a hit every fifth word 1.03-1.24x, but 7 units 0.96x. The
+ *             wide forms keep the block scan: with no window their needle's
+ *             last unit is narrowed again (the 4-byte form 0.65x; the
+ *             shifted scan's narrowed loads lost too: 12.4 -> 11.5).
  *   sse2,     the block scan, four registers a block: the shifted scan's
  *   neon      sixteen loads and masks a block lost to the carried masks (SSE2
  *             8.7 -> 8.3 G chars/s on Zen 4); NEON is checked under qemu only.
@@ -226,13 +235,18 @@
  *     simd_holds(regs, n, unit)     does a byte of the n registers equal
  *                                   unit (with SIMD_HAS_HOLDS; by default
  *                                   compares ORed)
- * and, with SIMD_HAS_PAIRED, 1-byte texts take the paired scan, which
- * compares whole candidates by
- *     simd_passed_all(t)            did every lane pass the tests t
+ * and, with SIMD_HAS_PAIRED, 1-byte texts take the paired scan (the wide
+ * forms too, with SIMD_HAS_WINDOW), which compares whole candidates by
+ *     simd_passed_all(t)            did every lane pass the tests t (with
+ *                                   SIMD_HAS_TESTS)
  *     simd_nonzero_words(words)     which of SIMD_BYTES / 8 uint64_t words
  *                                   are not 0, bit k for word k
- *     simd_fetches_wide_ahead()     does it fetch the wide forms ahead
- *                                   (the CPU's own prefetch falls behind)
+ *     simd_fetches_wide_ahead(),    does it fetch the wide forms ahead (the
+ *     simd_fetches_bytes_ahead()    CPU's own prefetch falls behind), and
+ *                                   a 1-byte text from memory
+ *     simd_pairs_by_masks(),        the CPU's choices: PAIRED_BY_MASKS for
+ *     simd_bytes_by_window()        the wide forms, a window for a 1-byte
+ *                                   text's last unit
  * and these functions are compiled for the file's instruction set.
  */
 #include <string.h>
@@ -1029,7 +1043,17 @@ simd_scan_shifted(const wc_query *q, size_t begin, size_t end, int kind, int sha
 #ifdef SIMD_HAS_PAIRED
 #define SIMD_PAIRED(w, kind, shape)                                                            \
     ((shape) >= ONE_UNIT && (shape) <= VERIFIED                                                \
-     && ((w) == 1 ? (kind) != KIND_UTF8 : (kind) == KIND_LINES || (kind) == KIND_STR))
+     && ((w) == 1 ? (kind) != KIND_UTF8                                                        \
+                  : PAIRED_WIDE && ((kind) == KIND_LINES || (kind) == KIND_STR)))
+
+/* The wide forms take the paired scan where a window shifts their narrowed
+ * registers (else their needle's last unit is narrowed again from the text,
+ * and with AVX2 the 4-byte form ran at 0.65x its block scan's rate). */
+#ifdef SIMD_HAS_WINDOW
+#define PAIRED_WIDE 1
+#else
+#define PAIRED_WIDE 0
+#endif
 
 /* In the 4-byte form, needles whose middle is tested in the registers, and
  * VERIFIED ones, which test none: where the last unit is narrowed again
@@ -1048,10 +1072,14 @@ simd_scan_shifted(const wc_query *q, size_t begin, size_t end, int kind, int sha
  * "Explicit", whose middles are compared at candidates, 1.06-1.11x and
  * 1.00-1.04x); else four (eight: middles tested in the registers 0.82x,
  * "is" by a str's sep=None 0.96x, fold 0.98x, the 2-byte form
- * 0.92-0.97x). */
+ * 0.92-0.97x). With AVX2's registers, two a block, eight blocks and the one
+ * after take more than its sixteen: four ("is" 1.07x, "Beautiful",
+ * "nested" and "Explicit" 1.05-1.06x). */
 #define PAIRED_GROUP_MAX 8
 #define PAIRED_GROUP(w, kind, middles, fold)                                                   \
-    ((w) == 1 && (kind) == KIND_LINES && (middles) <= 0 && !(fold) ? 8 : 4)
+    ((w) == 1 && (kind) == KIND_LINES && (middles) <= 0 && !(fold) && SIMD_REGS_PER_BLOCK == 1 \
+         ? 8                                                                                   \
+         : 4)
 
 /* The blocks whose candidates are compared at once (paired_verify): with
  * 16, 32, 64, 128 and 256, needles of 16 units at a hit every fifth word
@@ -1259,6 +1287,17 @@ paired_classify(const wc_query *q, size_t p, const simd_vec here[SIMD_REGS_PER_B
     return b;
 }
 
+/* Did every lane of `lanes` pass the tests t? */
+static inline __attribute__((always_inline)) bool simd_passed_lanes(simd_tests t, simd_mask lanes)
+{
+#ifdef SIMD_HAS_TESTS
+    return simd_passed_all(simd_test_mask(t, lanes));
+#else
+    const uint64_t need = simd_bits(lanes);   /* (a constant of the loop) */
+    return (simd_bits(simd_passed(t)) & need) == need;
+#endif
+}
+
 /* What the paired scan compares its candidates with, after the tests in
  * the registers: their units from `from` on (1: a LONGER needle's middle;
  * 0: a VERIFIED needle whole), `bytes` of them, by one load and a test of
@@ -1274,17 +1313,18 @@ typedef struct {
 static inline candidate_rest candidate_rest_of(const wc_query *q, unsigned w, int shape, bool fold)
 {
     const size_t from = shape == VERIFIED ? 0 : 1;
-    candidate_rest r = {from, (q->needle_len - 2 * from) * w, 0, {simd_splat(1, 0)}};
+    candidate_rest r = {from, (q->needle_len - 2 * from) * w, simd_all_lanes(), {simd_splat(1, 0)}};
     r.want[1] = r.want[0];
     if (r.bytes > SIMD_BYTES)
         return r;
-    unsigned char want[2][SIMD_BYTES] = {{0}};
+    unsigned char want[2][SIMD_BYTES] = {{0}}, lanes[SIMD_BYTES] = {0};
     memcpy(want[0], (const char *)q->needle + from * w, r.bytes);
+    memset(lanes, 0xFF, r.bytes);
     for (size_t i = 0; i < r.bytes; i++) {
         const unsigned unit = want[0][i];
         want[1][i] = (unsigned char)(fold && unit - 'a' < 26 ? unit - 32 : unit);
     }
-    r.lanes = (simd_mask)(r.bytes < 64 ? ((uint64_t)1 << r.bytes) - 1 : ~(uint64_t)0);
+    r.lanes = simd_and_eq(1, simd_all_lanes(), simd_load(lanes), simd_splat(1, 0xFF));
     r.want[0] = simd_load(want[0]);
     r.want[1] = simd_load(want[1]);
     return r;
@@ -1301,9 +1341,9 @@ candidate_equal(const wc_query *q, size_t i, const candidate_rest *rest, unsigne
 {
     const char *at = (const char *)q->text + i * w + rest->from * w;
     if (!in_register)
-        return wc_bytes_equal(at, (const char *)q->needle + rest->from * w, rest->bytes, false);
+        return wc_bytes_equal(at, (const char *)q->needle + rest->from * w, rest->bytes, fold);
     simd_tests t = test_unit(simd_tests_all(), simd_load(at), rest->want, fold);
-    return simd_passed_all(simd_test_mask(t, rest->lanes));
+    return simd_passed_lanes(t, rest->lanes);
 }
 
 /* The words of the needle among the candidates of `blocks` blocks from p
@@ -1348,8 +1388,10 @@ paired_verify(const wc_query *q, size_t p, const uint64_t candidates[PAIRED_PEND
     verify_blocks(q, p, candidates, blocks, rest, w, fold, in_register)
     /* (a loop for each width and way: each its own constants) */
     const bool in_register = rest->bytes <= SIMD_BYTES;
-    if (w == 1)   /* (its needles fit; only they fold) */
+    if (w == 1 && in_register)   /* (only 1-byte needles fold) */
         return fold ? VERIFY(1, true, true) : VERIFY(1, false, true);
+    if (w == 1)   /* (AVX2's registers hold 32 bytes) */
+        return fold ? VERIFY(1, true, false) : VERIFY(1, false, false);
     if (w == 2)
         return in_register ? VERIFY(2, false, true) : VERIFY(2, false, false);
     return in_register ? VERIFY(4, false, true) : VERIFY(4, false, false);
@@ -1370,7 +1412,8 @@ static inline void zero_past(uint64_t pending[PAIRED_PENDING], size_t n)
  * paired_classify takes it, or -1 for each candidate compared as `rest`
  * says, by paired_verify.
  * A text is not fetched ahead, as the other scans fetch one from memory,
- * but where simd_fetches_wide_ahead says, in the wide forms: on Zen 4 the
+ * but where simd_fetches_wide_ahead says, in the wide forms, and
+ * simd_fetches_bytes_ahead, a 1-byte text from memory: on Zen 4 the
  * CPU's own prefetch keeps up with the groups' aligned loads, and fetches
  * 8 KiB ahead cost 128 M units 0.8x ("is", without them against with them:
  * bytes 1.25x, 2-byte 1.17x, 4-byte 1.36x, A/B by turns). */
@@ -1392,7 +1435,8 @@ paired_loop(const wc_query *q, size_t *p_inout, size_t last, paired_masks *here_
      * loaded each block at each use); the one after is the next group's
      * first. */
     const unsigned blocks_a_group = PAIRED_GROUP(w, kind, middles, fold);
-    const bool fetch = w > 1 && simd_fetches_wide_ahead();
+    const bool fetch = w > 1 ? simd_fetches_wide_ahead()
+                             : simd_fetches_bytes_ahead() && q->text_len >= STREAMING_MIN_BYTES;
     simd_vec group[PAIRED_GROUP_MAX + 1][SIMD_REGS_PER_BLOCK];
     /* The candidates of the blocks from pending_p on, yet to compare:
      * a VERIFIED needle's, rare, a group at a time, compared only where
