@@ -195,12 +195,13 @@ static inline simd_mask simd_nibbles(simd_vec a, simd_vec low, simd_vec high)
         _mm512_shuffle_epi8(high, _mm512_and_si512(_mm512_srli_epi16(a, 4), nibble)));
 }
 
-/* The shifted scan's tests (kernel_simd.h) as the bytes by which each lane
- * misses them, ORed into one register by ternary logic (zero where a lane
- * passes them all) and made a mask once, a test-into-mask a register: each
- * test a masked compare into a mask register was what the scan waited on
- * (Zen 5, "is" in 256 K bytes of the Zen of Python: 37 -> 48 G chars/s).
- * Separators that are no image (a str's by sep=None) come as a mask. */
+/* The tests of a register's bytes (kernel_simd.h: the paired scan's pairs
+ * and its candidates) as the bytes by which each lane misses them, ORed into
+ * one register by ternary logic (zero where a lane passes them all) and made
+ * a mask once, a test-into-mask a register: each test a masked compare into
+ * a mask register was what the shifted scan, which came before the paired
+ * one, waited on (Zen 5, "is" in 256 K bytes of the Zen of Python: 37 -> 48
+ * G chars/s). */
 #define SIMD_HAS_TESTS
 typedef struct {
     simd_vec misses;
@@ -226,13 +227,6 @@ static inline simd_tests simd_test_eq_either(simd_tests t, simd_vec x, simd_vec 
 {
     const simd_vec miss = _mm512_ternarylogic_epi64(x, _mm512_xor_si512(unit, other), unit, 0x56);
     t.misses = _mm512_or_si512(t.misses, miss);
-    return t;
-}
-
-static inline simd_tests simd_test_image(simd_tests t, simd_vec x, const uint8_t image[16])
-{
-    const __m512i table = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)image));
-    t.misses = _mm512_ternarylogic_epi64(t.misses, _mm512_shuffle_epi8(table, x), x, 0xF6);
     return t;
 }
 

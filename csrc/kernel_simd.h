@@ -78,10 +78,12 @@
  * chars/s, the 2-byte form from 4.1 to 11.1 and the 4-byte form from 2.0 to
  * 9.0, against the loop of five unaligned loads per register it replaced.
  *
- * THE SHIFTED SCAN (below) is that older loop done again where masked
- * compares and 32- or 64-byte registers make it pay: a 1-byte text's
- * starts decided register by register from four loads (the unit before,
- * the first, the last, the one after), nothing carried between blocks.
+ * THE SHIFTED SCAN was that older loop done again where masked compares and
+ * 32- or 64-byte registers made it pay: a 1-byte text's starts decided
+ * register by register from four loads (the unit before, the first, the
+ * last, the one after), nothing carried between blocks. The paired scan
+ * replaced it on AVX-512 and then on AVX2; the figures below that compare
+ * with it are from those changes (docs/performance.md).
  *
  * THE PAIRED SCAN (below) is the block scan with two masks where it had
  * four: the first and the last unit are tested together in the register
@@ -209,15 +211,14 @@
  *     simd_block_bits(masks)        the compare results of a block's
  *                                   registers as 64 bits, bit k for byte k
  *                                   (with SIMD_HAS_BLOCK_BITS defined)
- *     simd_tests, simd_tests_all(), the shifted scan's tests of a register's
- *     simd_test_eq(t, x, unit),     bytes, ANDed: x == unit; x == unit or
- *     simd_test_eq_either(t, x,     other (a letter's two cases, or unit
- *         unit, other),             twice); the lanes of a mask; and the
- *     simd_test_mask(t, mask),      lanes that pass them all (with
- *     simd_passed(t)                SIMD_HAS_TESTS defined, and
- *     simd_test_image(t, x, image)  x == its image, as simd_image_eq;
- *                                   by default each test is a compare
- *                                   ANDed into a compare result)
+ *     simd_tests, simd_tests_all(), tests of a register's bytes, ANDed:
+ *     simd_test_eq(t, x, unit),     x == unit; x == unit or other (a
+ *     simd_test_eq_either(t, x,     letter's two cases, or unit twice);
+ *         unit, other),             the lanes of a mask; and the lanes
+ *     simd_test_mask(t, mask),      that pass them all (with
+ *     simd_passed(t)                SIMD_HAS_TESTS defined; by default each
+ *                                   test is a compare ANDed into a compare
+ *                                   result)
  *     simd_window(here, next, d)    units d .. d+63 of two registers of
  *                                   narrowed units in order, for d up to
  *                                   SIMD_WINDOW_REACH(w) (a constant 1 or
@@ -386,19 +387,6 @@ simd_separators(int kind, simd_vec bytes, const simd_vec spaces[2])
         sep = simd_or(sep, simd_or(simd_and_eq(1, simd_all_lanes(), bytes, spaces[0]),
                                    simd_and_eq(1, simd_all_lanes(), bytes, spaces[1])));
     return sep;
-}
-
-/* simd_tests that x is a separator: an image where the rule's separators are
- * one (sep=" ", bytes' sep=None), else their compare results. */
-static inline __attribute__((always_inline)) simd_tests
-simd_test_separator(simd_tests t, int kind, simd_vec x, const simd_vec spaces[2])
-{
-#ifdef SIMD_HAS_TESTS
-    static const uint8_t lines[16] = {IMAGE_LINES}, bytes_spaces[16] = {IMAGE_SPACES};
-    if (kind == KIND_LINES || kind == KIND_BYTES)
-        return simd_test_image(t, x, kind == KIND_LINES ? lines : bytes_spaces);
-#endif
-    return simd_test_mask(t, simd_separators(kind, x, spaces));
 }
 
 /* The units of a block (at: 64 units of width w) that are whitespace from
@@ -792,53 +780,13 @@ simd_scan_inside(const wc_query *q, size_t *p_inout, size_t last, block_words *h
     return count;
 }
 
-/* THE SHIFTED SCAN, for 1-byte texts and paired needles (ONE_UNIT,
- * TWO_UNITS, LONGER), where SIMD_SHIFTED_KIND says: a start's neighbours are
- * read where they lie, by four loads of each register's worth of starts
- * (the unit before, the first, the last and the one after), rather than made
- * from the block's masks by shifts and carries. The loads overlap in cache,
- * and a start is decided by its register alone: a separator before,
- * needle[0], needle[m-1], a separator after. Four masks (three compares
- * folded into one with masked compares) and their AND replace the block
- * scan's dozen scalar operations on carried masks, and nothing is carried
- * from one block to the next. An end at "\r" counts when "\n" follows, tested
- * one candidate at a time. Units past the text are never loaded: the loop
- * stops where its loads would reach past the end, and the block scan counts
- * the rest.
- *
- * Where it gains (kernel_timing.c on Zen 4, "is" in 1 M characters of the
- * Zen of Python, G chars/s): registers of 32 bytes or more (SSE2 lost 5%,
- * 8.7 -> 8.3), and rules whose separators are one shuffle (sep=" ": AVX2
- * 18.7 -> 20.7, AVX-512 16.8 -> 28.9; bytes by sep=None: 19.6 -> 26.5 and
- * 24.0 -> 30.9). A str's separators by sep=None take a range and two more
- * compares, made twice a register here: with masked compares that still
- * gains (16.8 -> 18.3), and with bytes' separators wherever no unit they
- * lack is near (str_rare_block) 16.2-16.8 -> 19-24; without masked compares
- * it loses even so (AVX2 19.2-19.5 -> 18.4-18.9). UTF-8's whitespace of two
- * and three bytes is the block scan's. */
-#ifdef SIMD_HAS_AND_EQ
-#define SIMD_SHIFTED_KIND(kind) (SIMD_BYTES >= 32 && (kind) != KIND_UTF8)
-#else
-#define SIMD_SHIFTED_KIND(kind) (SIMD_BYTES >= 32 && ((kind) == KIND_LINES || (kind) == KIND_BYTES))
-#endif
-#define SIMD_SHIFTED(w, kind, shape)                                                           \
-    ((w) == 1 && SIMD_SHIFTED_KIND(kind) && (shape) >= ONE_UNIT && (shape) <= LONGER)
-
-/* The middle of a LONGER needle (units 1 .. m-2), compared at a candidate
- * by one or two 8-byte loads when it has at most 16 units (a loop a unit
- * at a time, its exit mispredicted, cost needles of 3-8 units half the
- * 2-unit rate at a hit every fifth word). */
+/* The middle of a LONGER needle (units 1 .. m-2): how many units, and the
+ * first ones as the registers test them. */
 typedef struct {
-    uint64_t head, head_mask, tail;
     size_t units;
     simd_vec units_at[4][2];    /* a middle's first four units: each as
                                    needle_unit_vecs makes it */
 } needle_middle;
-
-/* Middles of up to this many units are compared in the registers, with the
- * first and last: with three words in a block, a loop over them cost a
- * mispredicted exit a block. */
-#define MIDDLE_COMPARED_IN_REGISTERS 2
 
 /* The paired scan's: in a 1-byte text a middle unit tested in the register
  * costs a load, and up to four of them cost less than the candidates'
@@ -852,37 +800,10 @@ typedef struct {
 static inline needle_middle needle_middle_of(const wc_query *q, unsigned w, bool fold)
 {
     /* (A VERIFIED needle may have fewer than 3 units: then no middle.) */
-    needle_middle mid = {0, 0, 0, q->needle_len > 2 ? q->needle_len - 2 : 0,
-                         {{simd_splat(1, 0)}}};
+    needle_middle mid = {q->needle_len > 2 ? q->needle_len - 2 : 0, {{simd_splat(1, 0)}}};
     for (size_t j = 0; j < mid.units && j < PAIRED_MIDDLES_IN_REGISTERS(1); j++)
         needle_unit_vecs(q, 1 + j, w, fold, mid.units_at[j]);
-    if (w > 1)
-        return mid;
-    const char *middle = (const char *)q->needle + 1;
-    memcpy(&mid.head, middle, mid.units < 8 ? mid.units : 8);
-    mid.head_mask = mid.units >= 8 ? ~(uint64_t)0 : ((uint64_t)1 << (8 * mid.units)) - 1;
-    if (mid.units > 8 && mid.units <= 16)
-        memcpy(&mid.tail, middle + mid.units - 8, 8);
     return mid;
-}
-
-/* Does the middle of the candidate at text + i equal the needle's? 16
- * bytes from text + i + 1 may be read. */
-static inline __attribute__((always_inline)) bool
-middle_equal(const char *at, const needle_middle *mid, const char *needle, bool fold)
-{
-    if (mid->units > 16)
-        return wc_bytes_equal(at, needle + 1, mid->units, fold);
-    uint64_t head, tail;
-    memcpy(&head, at, 8);
-    if (fold)
-        head = wc_fold_ascii8(head);
-    if (mid->units <= 8)
-        return ((head ^ mid->head) & mid->head_mask) == 0;
-    memcpy(&tail, at + mid->units - 8, 8);
-    if (fold)
-        tail = wc_fold_ascii8(tail);
-    return head == mid->head && tail == mid->tail;
 }
 
 /* simd_tests that x holds a needle's unit (as needle_unit_vecs makes it:
@@ -893,48 +814,6 @@ test_unit(simd_tests t, simd_vec x, const simd_vec unit[2], bool fold)
     return fold ? simd_test_eq_either(t, x, unit[0], unit[1]) : simd_test_eq(t, x, unit[0]);
 }
 
-/* The needle's words that start in the block of 64 bytes at p of a 1-byte
- * text. */
-static inline __attribute__((always_inline)) size_t
-shifted_count_block(const wc_query *q, size_t p, const needle_vecs *v, const needle_middle *mid,
-                    int kind, int shape, bool fold)
-{
-    const char *text = q->text, *needle = q->needle;
-    const size_t m = shape == ONE_UNIT ? 1 : shape == TWO_UNITS ? 2 : q->needle_len,
-                 len = q->text_len;
-    simd_mask ends[SIMD_REGS_PER_BLOCK], crs[SIMD_REGS_PER_BLOCK];
-    for (unsigned k = 0; k < SIMD_REGS_PER_BLOCK; k++) {
-        const char *at = text + p + k * SIMD_BYTES;
-        simd_tests word = simd_test_separator(simd_tests_all(), kind, simd_load(at - 1),
-                                              v->spaces);
-        word = test_unit(word, simd_load(at), v->first, fold);
-        if (shape >= TWO_UNITS)
-            word = test_unit(word, simd_load(at + m - 1), v->last, fold);
-        if (shape == LONGER && mid->units <= MIDDLE_COMPARED_IN_REGISTERS)
-            for (size_t j = 0; j < mid->units; j++)
-                word = test_unit(word, simd_load(at + 1 + j), mid->units_at[j], fold);
-        /* The word's ends: a separator after it, or a "\r". */
-        const simd_vec after = simd_load(at + m);
-        ends[k] = simd_passed(simd_test_separator(word, kind, after, v->spaces));
-        if (kind == KIND_LINES)
-            crs[k] = simd_passed(simd_test_eq(word, after, simd_splat(1, '\r')));
-    }
-    uint64_t match = simd_block_bits(ends);
-    if (kind == KIND_LINES)
-        for (uint64_t c = simd_block_bits(crs); c; c &= c - 1) {
-            const size_t i = p + (size_t)__builtin_ctzll(c);
-            if (i + m + 1 < len && text[i + m + 1] == '\n')
-                match |= c & -c;
-        }
-    if (shape != LONGER || mid->units <= MIDDLE_COMPARED_IN_REGISTERS)
-        return (size_t)__builtin_popcountll(match);
-    /* The middles still to compare, by middle_equal's 8-byte loads. */
-    size_t count = 0;
-    for (; match; match &= match - 1)
-        count += middle_equal(text + p + (size_t)__builtin_ctzll(match) + 1, mid, needle, fold);
-    return count;
-}
-
 typedef size_t (*block_scan_fn)(const wc_query *q, size_t begin, size_t end);
 
 /* The first unit from `begin` that lies at a multiple of 64 bytes (units
@@ -943,75 +822,6 @@ static inline size_t aligned_start(const char *text, size_t begin, unsigned w)
 {
     const uintptr_t address = (uintptr_t)text + begin * w;
     return begin + (address % 64 ? (64 - address % 64) / w : 0);
-}
-
-/* Counts the starts [begin, end): the shifted scan from the first unit whose
- * register lies at a multiple of 64 bytes (and after the text's first unit,
- * as it loads the unit before), while its loads stay inside the text; the
- * starts before and after by the block scan `blocks`. */
-/* Does the block of 64 bytes at `at` hold a byte that a str's whitespace
- * by sep=None has beyond bytes' (\x1c-\x1f, or one from 0x80)? Where
- * neither the block nor those on either side of it does, the block is
- * searched with bytes' separators: one shuffle a load, not a shuffle, a
- * range and two compares (an English text never holds one). */
-static inline __attribute__((always_inline)) bool str_rare_block(const char *at)
-{
-    simd_mask rare[SIMD_REGS_PER_BLOCK];
-    for (unsigned k = 0; k < SIMD_REGS_PER_BLOCK; k++) {
-        const simd_vec bytes = simd_load(at + k * SIMD_BYTES);
-        rare[k] = simd_or(simd_in_range(1, bytes, 0x1C, 0x1F),
-                          simd_le(1, simd_splat(1, 0x80), bytes));
-    }
-    return simd_block_bits(rare) != 0;
-}
-
-static inline __attribute__((always_inline)) size_t
-simd_scan_shifted(const wc_query *q, size_t begin, size_t end, int kind, int shape, bool fold,
-                  block_scan_fn blocks)
-{
-    const unsigned w = 1;
-    const char *text = q->text;
-    const size_t m = q->needle_len, len = q->text_len;
-    size_t p = aligned_start(text, begin, w);
-    if (p == 0)
-        p = 64;
-    /* By a str's sep=None, blocks p and p + 64 are searched with bytes'
-     * separators where blocks p - 64 to p + 128 hold no rare byte: they hold
-     * every unit the two blocks' loads reach. */
-    const uint8_t *highs = q->rule->high_spaces;
-    const bool bytes_where_plain = kind == KIND_STR && (highs[0] == ' ' || highs[0] >= 0x80)
-                                   && (highs[1] == ' ' || highs[1] >= 0x80);
-    /* Loads reach from p - 1 to p + 127 + m, a middle's to p + 144, and the
-     * rare-byte test of the block after the two to p + 191 (m <= 62). */
-    size_t reach = m > 16 ? m : 16;
-    if (bytes_where_plain)
-        reach = 64;
-    if (p + 128 > end || p + 128 + reach > len)
-        return blocks(q, begin, end);
-    needle_vecs v;
-    needle_vecs_of(q, w, fold, &v);
-    needle_middle mid = {0};
-    if (shape == LONGER)
-        mid = needle_middle_of(q, w, fold);
-    size_t count = p > begin ? blocks(q, begin, p) : 0;
-    const bool streaming = len >= STREAMING_MIN_BYTES;
-    /* (The block before the first is taken as rare.) */
-    bool rare_before = true, rare_here = bytes_where_plain && str_rare_block(text + p);
-    for (; p + 128 <= end && p + 128 + reach <= len; p += 128) {   /* two blocks a turn */
-        if (streaming)
-            fetch_ahead(text, p, w, 2);
-        const bool rare_next = bytes_where_plain && str_rare_block(text + p + 64),
-                   rare_after = bytes_where_plain && str_rare_block(text + p + 128);
-        count += !bytes_where_plain || rare_before || rare_here || rare_next
-            ? shifted_count_block(q, p, &v, &mid, kind, shape, fold)
-            : shifted_count_block(q, p, &v, &mid, KIND_BYTES, shape, fold);
-        count += !bytes_where_plain || rare_here || rare_next || rare_after
-            ? shifted_count_block(q, p + 64, &v, &mid, kind, shape, fold)
-            : shifted_count_block(q, p + 64, &v, &mid, KIND_BYTES, shape, fold);
-        rare_before = rare_next;
-        rare_here = rare_after;
-    }
-    return p < end ? count + blocks(q, p, end) : count;
 }
 
 /* THE PAIRED SCAN, for paired needles where SIMD_PAIRED says: each block
@@ -1771,8 +1581,6 @@ static inline size_t paired_either(const wc_query *q, size_t begin, size_t end, 
                        ? paired_either(q, begin, end, w, name##_compared, name##_tested)       \
                    : PAIRED_COMPARED(w, shape, q->needle_len) ? name##_compared(q, begin, end) \
                                                               : name##_tested(q, begin, end);  \
-        if (SIMD_SHIFTED(w, kind, shape))                                                      \
-            return simd_scan_shifted(q, begin, end, kind, shape, fold, name##_blocks);         \
         return simd_scan_blocks(q, begin, end, w, kind, shape, fold, name##_edge);             \
     }
 #define BLOCK_SCANS(prefix, w, kind, fold)                                                     \
