@@ -265,6 +265,15 @@ static inline bool simd_passed_all(simd_tests t)
     return _kortestz_mask64_u8(missed, missed);
 }
 
+/* A candidate's rest equal to the needle's in the lanes of k: one compare
+ * into a mask and its test. */
+#define SIMD_HAS_EQUAL_IN
+static inline bool simd_equal_in(simd_mask k, simd_vec a, simd_vec b)
+{
+    const __mmask64 missed = _mm512_mask_cmpneq_epi8_mask(k, a, b);
+    return _kortestz_mask64_u8(missed, missed);
+}
+
 static inline uint64_t simd_nonzero_words(const uint64_t *words)
 {
     const simd_vec v = simd_load(words);

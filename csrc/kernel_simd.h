@@ -240,6 +240,9 @@
  * forms too, with SIMD_HAS_WINDOW), which compares whole candidates by
  *     simd_passed_all(t)            did every lane pass the tests t (with
  *                                   SIMD_HAS_TESTS)
+ *     simd_equal_in(k, a, b)        is a == b in every lane of k (with
+ *                                   SIMD_HAS_EQUAL_IN; by default the
+ *                                   bits of k among simd_and_eq's)
  *     simd_nonzero_words(words)     which of SIMD_BYTES / 8 uint64_t words
  *                                   are not 0, bit k for word k
  *     simd_fetches_wide_ahead(),    does it fetch the wide forms ahead (the
@@ -1097,6 +1100,14 @@ paired_classify(const wc_query *q, size_t p, const simd_vec here[SIMD_REGS_PER_B
     return b;
 }
 
+#ifndef SIMD_HAS_EQUAL_IN
+static inline bool simd_equal_in(simd_mask k, simd_vec a, simd_vec b)
+{
+    const uint64_t need = simd_bits(k);   /* (a constant of the loop) */
+    return (simd_bits(simd_and_eq(1, simd_all_lanes(), a, b)) & need) == need;
+}
+#endif
+
 /* Did every lane of `lanes` pass the tests t? */
 static inline __attribute__((always_inline)) bool simd_passed_lanes(simd_tests t, simd_mask lanes)
 {
@@ -1140,20 +1151,25 @@ static inline candidate_rest candidate_rest_of(const wc_query *q, unsigned w, in
     return r;
 }
 
-/* Is the candidate at unit i the needle, as `rest` compares it (`in_register`
- * where its bytes fit)? A whole register is loaded from its rest: the
- * paired loop ends 128 units before the text does, so the register lies
- * inside the text (loading only the lanes tested, a masked load, cost
- * needles of 8-62 units at a hit every fifth word 4-6%, Zen 4). */
+/* Is the candidate whose rest lies at `at` the needle, as `rest` compares
+ * it (`in_register` where its bytes fit)? A whole register is loaded from
+ * its rest: the paired loop ends 128 units before the text does, so the
+ * register lies inside the text (loading only the lanes tested, a masked
+ * load, cost needles of 8-62 units at a hit every fifth word 4-6%, Zen 4).
+ * Unfolded, one compare of the lanes (on AVX-512 a compare into a mask and
+ * its test, where the tests' XOR and test of the misses took three
+ * instructions: needles of 7 and 16 units at a hit every fifth word
+ * 1.04-1.06x, 32 units 1.00-1.05x, Sapphire Rapids). */
 static inline __attribute__((always_inline)) bool
-candidate_equal(const wc_query *q, size_t i, const candidate_rest *rest, unsigned w, bool fold,
-                bool in_register)
+candidate_equal(const wc_query *q, const char *at, const candidate_rest *rest, unsigned w,
+                bool fold, bool in_register)
 {
-    const char *at = (const char *)q->text + i * w + rest->from * w;
     if (!in_register)
         return wc_bytes_equal(at, (const char *)q->needle + rest->from * w, rest->bytes, fold);
-    simd_tests t = test_unit(simd_tests_all(), simd_load(at), rest->want, fold);
-    return simd_passed_lanes(t, rest->lanes);
+    if (!fold)
+        return simd_equal_in(rest->lanes, simd_load(at), rest->want[0]);
+    return simd_passed_lanes(test_unit(simd_tests_all(), simd_load(at), rest->want, fold),
+                             rest->lanes);
 }
 
 /* The words of the needle among the candidates of `blocks` blocks from p
@@ -1162,24 +1178,29 @@ candidate_equal(const wc_query *q, size_t i, const candidate_rest *rest, unsigne
  * one are found by testing eight masks at once, and the first candidate of
  * each is compared without a test (a branch on each block's candidates was
  * mispredicted where some blocks hold one and others not, as in a text
- * where a long needle is one word in five). */
+ * where a long needle is one word in five). A candidate is reached from
+ * a pointer made once a block, not from p, its block and its place each
+ * (needles of 7-32 units at a hit every fifth word, which spend a third
+ * to a half of their time here: 1.00-1.05x, Sapphire Rapids). */
 static inline __attribute__((always_inline)) size_t
 verify_blocks(const wc_query *q, size_t p, const uint64_t candidates[PAIRED_PENDING],
               size_t blocks, const candidate_rest *rest, unsigned w, bool fold, bool in_register)
 {
     size_t count = 0;
+    const char *rests = (const char *)q->text + (p + rest->from) * w;
     for (size_t from = 0; from < blocks; from += 64) {
         uint64_t held = 0;   /* the blocks that hold a candidate */
         for (unsigned k = 0; k < 64; k += SIMD_BYTES / 8)
             held |= simd_nonzero_words(candidates + from + k) << k;
         for (; held; held &= held - 1) {
-            const size_t k = from + (size_t)__builtin_ctzll(held), at = p + 64 * k;
+            const size_t k = from + (size_t)__builtin_ctzll(held);
+            const char *block = rests + 64 * k * w;
             uint64_t match = candidates[k];
-            count += candidate_equal(q, at + (size_t)__builtin_ctzll(match), rest, w, fold,
-                                     in_register);
+            count += candidate_equal(q, block + (size_t)__builtin_ctzll(match) * w, rest, w,
+                                     fold, in_register);
             for (match &= match - 1; match; match &= match - 1)
-                count += candidate_equal(q, at + (size_t)__builtin_ctzll(match), rest, w, fold,
-                                         in_register);
+                count += candidate_equal(q, block + (size_t)__builtin_ctzll(match) * w, rest, w,
+                                         fold, in_register);
         }
     }
     return count;
