@@ -93,6 +93,8 @@ def main():
     parser.add_argument("--texts", type=int, default=1,
                         help="texts of each size, a call on the next (default: 1, the same text)")
     args = parser.parse_args()
+    if args.texts < 1:
+        parser.error("--texts: must be at least 1")
     gil = getattr(sys, "_is_gil_enabled", lambda: True)()
     print(f"Python {sys.version.split()[0]}, GIL {'on' if gil else 'off'}, "
           f"{len(os.sched_getaffinity(0))} CPUs; two threads at once, over the calls in series")
