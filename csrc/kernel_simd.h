@@ -241,8 +241,8 @@
  *     simd_passed_all(t)            did every lane pass the tests t (with
  *                                   SIMD_HAS_TESTS)
  *     simd_equal_in(k, a, b)        is a == b in every lane of k (with
- *                                   SIMD_HAS_EQUAL_IN; by default the
- *                                   bits of k among simd_and_eq's)
+ *                                   SIMD_HAS_EQUAL_IN; by default
+ *                                   simd_test_eq's test of those lanes)
  *     simd_nonzero_words(words)     which of SIMD_BYTES / 8 uint64_t words
  *                                   are not 0, bit k for word k
  *     simd_fetches_wide_ahead(),    does it fetch the wide forms ahead (the
@@ -1100,14 +1100,6 @@ paired_classify(const wc_query *q, size_t p, const simd_vec here[SIMD_REGS_PER_B
     return b;
 }
 
-#ifndef SIMD_HAS_EQUAL_IN
-static inline bool simd_equal_in(simd_mask k, simd_vec a, simd_vec b)
-{
-    const uint64_t need = simd_bits(k);   /* (a constant of the loop) */
-    return (simd_bits(simd_and_eq(1, simd_all_lanes(), a, b)) & need) == need;
-}
-#endif
-
 /* Did every lane of `lanes` pass the tests t? */
 static inline __attribute__((always_inline)) bool simd_passed_lanes(simd_tests t, simd_mask lanes)
 {
@@ -1118,6 +1110,14 @@ static inline __attribute__((always_inline)) bool simd_passed_lanes(simd_tests t
     return (simd_bits(simd_passed(t)) & need) == need;
 #endif
 }
+
+#ifndef SIMD_HAS_EQUAL_IN
+static inline __attribute__((always_inline)) bool simd_equal_in(simd_mask k, simd_vec a,
+                                                                simd_vec b)
+{
+    return simd_passed_lanes(simd_test_eq(simd_tests_all(), a, b), k);
+}
+#endif
 
 /* What the paired scan compares its candidates with, after the tests in
  * the registers: their units from `from` on (1: a LONGER needle's middle;
