@@ -249,8 +249,9 @@
  *     simd_fetches_bytes_ahead()    CPU's own prefetch falls behind), and
  *                                   a 1-byte text from memory
  *     simd_pairs_by_masks(),        the CPU's choices: PAIRED_BY_MASKS for
- *     simd_bytes_by_window()        the wide forms, a window for a 1-byte
- *                                   text's last unit
+ *     simd_bytes_by_window(),       the wide forms, a window for a 1-byte
+ *     simd_starts_by_load()         text's last unit, a load for its
+ *                                   starts (paired_classify)
  * and these functions are compiled for the file's instruction set.
  */
 #include <string.h>
@@ -1041,19 +1042,24 @@ static inline __attribute__((always_inline)) simd_mask pair_passed(pair_tests t)
  * next block's `next`); `middles` of a LONGER needle's middle units tested
  * in the registers; `by_window` where a 1-byte text's unit tested with the
  * first, with middles, may come from a window; `crlf` and `rare` where the
- * group holds a "\r" or a unit narrowed to 0xFF. */
+ * group holds a "\r" or a unit narrowed to 0xFF; `starts_by_load` where
+ * the pairs are only those a separator comes before (paired_loop). */
 static inline __attribute__((always_inline)) paired_masks
 paired_classify(const wc_query *q, size_t p, const simd_vec here[SIMD_REGS_PER_BLOCK],
                 const simd_vec next[SIMD_REGS_PER_BLOCK], const needle_vecs *v,
                 const needle_middle *mid, unsigned w, int kind, int shape, bool fold,
-                int middles, int reach, bool by_window, bool crlf, bool rare)
+                int middles, int reach, bool by_window, bool crlf, bool rare,
+                bool starts_by_load)
 {
     simd_mask sep[SIMD_REGS_PER_BLOCK], pairs[SIMD_REGS_PER_BLOCK];
     simd_mask others[3][SIMD_REGS_PER_BLOCK];   /* (by PAIRED_BY_MASKS) */
     for (unsigned k = 0; k < SIMD_REGS_PER_BLOCK; k++) {
         sep[k] = simd_separators(kind, here[k], v->spaces);
+        const simd_mask starts =
+            starts_by_load ? simd_separators(kind, text_units(q, p - 1, w, k, 0), v->spaces)
+                           : simd_all_lanes();
         if (shape == ONE_UNIT && !fold) {   /* one compare, not a test: bytes 1.15x */
-            pairs[k] = simd_and_eq(1, simd_all_lanes(), here[k], v->first[0]);
+            pairs[k] = simd_and_eq(1, starts, here[k], v->first[0]);
             continue;
         }
         if (reach == PAIRED_BY_MASKS) {
@@ -1063,7 +1069,10 @@ paired_classify(const wc_query *q, size_t p, const simd_vec here[SIMD_REGS_PER_B
                 others[1 + j][k] = simd_and_eq(1, simd_all_lanes(), here[k], mid->units_at[j][0]);
             continue;
         }
-        pair_tests pair = pair_test(pair_tests_all(w, fold, middles), here[k], v->first, fold);
+        pair_tests pair = pair_tests_all(w, fold, middles);
+        if (starts_by_load)   /* (chained: a 1-byte text's pair alone, unfolded) */
+            pair.lanes = starts;
+        pair = pair_test(pair, here[k], v->first, fold);
         /* In a 1-byte text each unit tested with the first is a load across
          * two cache lines, and with the middle's loaded too, the loads are
          * what the block waits on: there the last comes from a window, one
@@ -1266,6 +1275,14 @@ paired_loop(const wc_query *q, size_t *p_inout, size_t last, paired_masks *here_
      * loaded each block at each use); the one after is the next group's
      * first. */
     const unsigned blocks_a_group = PAIRED_GROUP(w, kind, middles, fold);
+    /* Where the CPU's general registers are what the loop waits on (Zen 3
+     * with AVX2: its fifth and later instructions a block each cost a
+     * cycle), a start is tested in the register, from a load of the units
+     * before the block (p - 1 lies in the text: the loop's first block is
+     * the second), not made from the separators' mask shifted. By bytes'
+     * sep=None, a needle of one or two units: see simd_starts_by_load. */
+    const bool starts_by_load = w == 1 && kind == KIND_BYTES && middles == 0 && !fold
+                                && simd_starts_by_load();
     /* (written so, the wide forms' loops came out as before; as a choice
      * `w > 1 ? ... : ...` they ran 0.97x on Sapphire Rapids) */
     const bool fetch = (w > 1 && simd_fetches_wide_ahead())
@@ -1306,7 +1323,8 @@ paired_loop(const wc_query *q, size_t *p_inout, size_t last, paired_masks *here_
         for (unsigned k = 0; k < blocks_a_group; k++) {
             const paired_masks next = paired_classify(q, p + 64 * (k + 1), group[k], group[k + 1],
                                                       &v, mid, w, kind, shape, fold, middles,
-                                                      reach, by_window, crlf, rare);
+                                                      reach, by_window, crlf, rare,
+                                                      starts_by_load);
             if (reach == PAIRED_BY_MASKS) {   /* (heads: the starts, so far) */
                 heads &= here.pairs & window(here.others[0], next.others[0], v.pair_at);
                 for (int j = 0; j < middles; j++)
@@ -1317,8 +1335,9 @@ paired_loop(const wc_query *q, size_t *p_inout, size_t last, paired_masks *here_
                 count += (size_t)__builtin_popcountll(candidates);
             else
                 pending[(p - pending_p) / 64 + k] = candidates, held |= candidates;
-            heads = (reach == PAIRED_BY_MASKS ? ~(uint64_t)0 : next.pairs)
-                    & (next.sep << 1 | here.sep >> 63);
+            heads = starts_by_load ? next.pairs
+                    : (reach == PAIRED_BY_MASKS ? ~(uint64_t)0 : next.pairs)
+                          & (next.sep << 1 | here.sep >> 63);
             here = next;
         }
         if (middles < 0 && p + 64 * blocks_a_group - pending_p == 64 * batch) {
@@ -1428,7 +1447,7 @@ simd_scan_paired(const wc_query *q, size_t begin, size_t end, unsigned w, int ki
     /* (the unit tested with the first loaded: the masks a window makes) */
     paired_masks here = paired_classify(q, p, first, ahead, &v, &mid, w, kind, shape, fold,
                                         middles, paired_reach(q, &v, w, shape, fold), false,
-                                        true, true);
+                                        true, true, false);
     uint64_t heads = here.pairs & (here.sep << 1 | wc_word_starts_at(q->rule, text, len, p, w));
     const size_t last = len - span - 128 < end - span ? len - span - 128 : end - span;
     count += paired_loops(q, &p, last, &here, &heads, ahead, &v, &mid, w, kind, shape, fold,
