@@ -3,7 +3,8 @@
 The matrix: nox -s wheels, then tests-3.11, tests-3.13, tests-3.13t,
 tests-3.14 and tests-3.15 (each against its wheel; tools/). The reliability
 sessions (docs/reliability.md): sanitize, tsan, tsan-3.13t, fuzz, valgrind,
-neon, avx512, and slow (the stress and huge-input tests).
+neon, avx512, and slow (the stress and huge-input tests); `packages` installs
+the Debian packages they need at once.
 """
 import glob
 import os
@@ -163,12 +164,28 @@ def tsan_313t(session):
                                     f"suppressions={suppressions}"})
 
 
+#: The Debian packages of the reliability sessions (each installs its own
+#: when missing; `packages` installs them all at once).
+FUZZ_PACKAGES = ["clang", "libclang-rt-14-dev"]
+NEON_PACKAGES = ["gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross", "qemu-user"]
+VALGRIND_PACKAGES = ["valgrind"]
+
+
+@nox.session(venv_backend="none")
+def packages(session):
+    """The Debian packages of the tests and the reliability sessions, at once:
+    CI runs sessions side by side after it, and two apt-gets at a time
+    would meet apt's lock."""
+    interpreters.apt_install(*REAL_TEXT_PACKAGES, *FUZZ_PACKAGES, *NEON_PACKAGES,
+                             *VALGRIND_PACKAGES)
+
+
 @nox.session(venv_backend="none")
 def fuzz(session):
     """libFuzzer over the kernel, every backend against the scalar one and a
     naive reference, with AddressSanitizer and UBSan. `nox -s fuzz -- 3600`
     fuzzes for an hour (default 90 s); the corpus grows in .nox/fuzz-corpus."""
-    interpreters.apt_install("clang", "libclang-rt-14-dev")
+    interpreters.apt_install(*FUZZ_PACKAGES)
     binary, corpus, artifacts = ".nox/fuzz_kernel", ".nox/fuzz-corpus", ".nox/fuzz-artifacts/"
     os.makedirs(corpus, exist_ok=True)
     os.makedirs(artifacts, exist_ok=True)
@@ -189,7 +206,7 @@ def neon(session):
     """The NEON backend, cross-compiled for AArch64 and run under qemu: every
     backend against the naive reference (tests/c/check_backends.c), then the
     pool's stress program."""
-    interpreters.apt_install("gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross", "qemu-user")
+    interpreters.apt_install(*NEON_PACKAGES)
     os.makedirs(".nox", exist_ok=True)
     for program in ("check_backends", "stress_pool"):
         binary = f".nox/{program}-aarch64"
@@ -222,7 +239,7 @@ def avx512(session):
 @nox.session
 def valgrind(session):
     """A subset of the tests (tests/valgrind_check.py) under memcheck."""
-    interpreters.apt_install("valgrind")
+    interpreters.apt_install(*VALGRIND_PACKAGES)
     install_project(session, WORD_COUNT_WERROR="1")
     python = os.path.join(session.bin, "python")  # a link to the real binary, no shim
     session.run("valgrind", "--tool=memcheck", "--error-exitcode=99", "--leak-check=no",
