@@ -174,7 +174,14 @@
  *             at a hit every fifth word 1.03-1.24x, but 7 units 0.96x. The
  *             wide forms keep the block scan: with no window their needle's
  *             last unit is narrowed again (the 4-byte form 0.65x; the
- *             shifted scan's narrowed loads lost too: 12.4 -> 11.5).
+ *             shifted scan's narrowed loads lost too: 12.4 -> 11.5). On Zen 3
+ *             the loop waits on its general registers, not its masks (a
+ *             popcount less a block, counting wrongly: 1.23x), and the
+ *             shifted scan kept 1- and 2-unit needles by bytes' sep=None
+ *             faster ("is" 32.2 against 23.8): there their starts are
+ *             tested in the register from a load of the units before
+ *             (simd_starts_by_load; 29.8), and by sep=" " folded the
+ *             shifted scan's 19.9 stays against 17.8 (docs/performance.md).
  *   sse2,     the block scan, four registers a block: the shifted scan's
  *   neon      sixteen loads and masks a block lost to the carried masks (SSE2
  *             8.7 -> 8.3 G chars/s on Zen 4); NEON is checked under qemu only.
