@@ -101,7 +101,8 @@ static inline bool simd_bytes_by_window(void) { return false; }
 /* Whether a 1-byte text's starts, by bytes' sep=None for a needle of one or
  * two units, are tested in the register from one more load (paired_loop):
  * on AMD's cores, whose general registers the loop waits on (Zen 3, "is"
- * in 1 M characters: 23.8 -> 29.5 G chars/s, "a" 28.8 -> 31.0); not on
+ * in 1 M characters: 23.8 -> 29.8 G chars/s, "a" 29.0 -> 30.3, the KJV's
+ * "of" 23.8 -> 29.7); not on
  * Intel's, where the paired scan was measured without it. The build with
  * AVX-512 emulated (nox -s avx512) takes the other way, so that every CPU
  * tests both. */

@@ -1283,8 +1283,8 @@ paired_loop(const wc_query *q, size_t *p_inout, size_t last, paired_masks *here_
      * first. */
     const unsigned blocks_a_group = PAIRED_GROUP(w, kind, middles, fold);
     /* Where the CPU's general registers are what the loop waits on (Zen 3
-     * with AVX2: its fifth and later instructions a block each cost a
-     * cycle), a start is tested in the register, from a load of the units
+     * with AVX2: without a start's two shifts, OR and AND, counting wrongly,
+     * 1.3x), a start is tested in the register, from a load of the units
      * before the block (p - 1 lies in the text: the loop's first block is
      * the second), not made from the separators' mask shifted. By bytes'
      * sep=None, a needle of one or two units: see simd_starts_by_load. */
