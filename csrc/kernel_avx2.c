@@ -102,10 +102,9 @@ static inline bool simd_bytes_by_window(void) { return false; }
  * two units, are tested in the register from one more load (paired_loop):
  * on AMD's cores, whose general registers the loop waits on (Zen 3, "is"
  * in 1 M characters: 23.8 -> 29.8 G chars/s, "a" 29.0 -> 30.3, the KJV's
- * "of" 23.8 -> 29.7); not on
- * Intel's, where the paired scan was measured without it. The build with
- * AVX-512 emulated (nox -s avx512) takes the other way, so that every CPU
- * tests both. */
+ * "of" 23.8 -> 29.7); not on Intel's, where the paired scan was measured
+ * without it. The build with AVX-512 emulated (nox -s avx512) takes the
+ * other way, so that every CPU tests both. */
 static inline bool simd_starts_by_load(void)
 {
 #ifdef WC_AVX512_EMULATED
