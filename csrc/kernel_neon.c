@@ -48,6 +48,7 @@ static inline simd_mask simd_le(unsigned w, simd_vec a, simd_vec b)
 
 static inline simd_mask simd_and(simd_mask a, simd_mask b) { return vandq_u8(a, b); }
 static inline simd_mask simd_or(simd_mask a, simd_mask b) { return vorrq_u8(a, b); }
+static inline simd_vec simd_or_units(simd_vec a, simd_vec b) { return vorrq_u8(a, b); }
 static inline simd_mask simd_all_lanes(void) { return vdupq_n_u8(0xff); }
 
 /* 16 units as 16 bytes, saturating (see kernel_simd.h): every unit above

@@ -180,8 +180,9 @@
  *             shifted scan kept 1- and 2-unit needles by bytes' sep=None
  *             faster ("is" 32.2 against 23.8): there their starts are
  *             tested in the register from a load of the units before
- *             (simd_starts_by_load; 29.8), and by sep=" " folded the
- *             shifted scan's 19.9 stays against 17.8 (docs/performance.md).
+ *             (simd_starts_by_load; 29.8); by sep=" " folded, with a
+ *             letter's fold one OR (fold_bit), the paired scan's 17.8 is
+ *             22.1 against the shifted scan's 19.9 (docs/performance.md).
  *   sse2,     the block scan, four registers a block: the shifted scan's
  *   neon      sixteen loads and masks a block lost to the carried masks (SSE2
  *             8.7 -> 8.3 G chars/s on Zen 4); NEON is checked under qemu only.
@@ -200,6 +201,7 @@
  *     simd_splat(w, unit)           every w-byte lane set to `unit`
  *     simd_eq(w, a, b)              lanes where a == b (for the defaults)
  *     simd_sub(w, a, b)             a - b in each lane
+ *     simd_or_units(a, b)           a | b, bit by bit (a fold's test)
  *     simd_le(w, a, b)              lanes where a <= b, unsigned
  *     simd_or(a, b)                 on compare results
  *     simd_and(a, b)                on compare results, where simd_and_eq
@@ -219,10 +221,8 @@
  *                                   registers as 64 bits, bit k for byte k
  *                                   (with SIMD_HAS_BLOCK_BITS defined)
  *     simd_tests, simd_tests_all(), tests of a register's bytes, ANDed:
- *     simd_test_eq(t, x, unit),     x == unit; x == unit or other (a
- *     simd_test_eq_either(t, x,     letter's two cases, or unit twice);
- *         unit, other),             the lanes of a mask; and the lanes
- *     simd_test_mask(t, mask),      that pass them all (with
+ *     simd_test_eq(t, x, unit),     x == unit; the lanes of a mask; and
+ *     simd_test_mask(t, mask),      the lanes that pass them all (with
  *     simd_passed(t)                SIMD_HAS_TESTS defined; by default each
  *                                   test is a compare ANDed into a compare
  *                                   result)
@@ -279,11 +279,6 @@ static inline simd_tests simd_tests_all(void) { return simd_all_lanes(); }
 static inline simd_tests simd_test_eq(simd_tests t, simd_vec x, simd_vec unit)
 {
     return simd_and_eq(1, t, x, unit);
-}
-static inline simd_tests simd_test_eq_either(simd_tests t, simd_vec x, simd_vec unit,
-                                             simd_vec other)
-{
-    return simd_or(simd_and_eq(1, t, x, unit), simd_and_eq(1, t, x, other));
 }
 static inline simd_tests simd_test_mask(simd_tests t, simd_mask mask) { return simd_and(t, mask); }
 static inline simd_mask simd_passed(simd_tests t) { return t; }
@@ -507,8 +502,28 @@ static inline simd_vec simd_narrow_splat(unsigned w, uint32_t unit)
     return simd_narrow(units, w);
 }
 
+/* The bit that folds a needle's (lowered) unit: 0x20 for a letter, whose
+ * other case differs from it in that bit alone, so that x | 0x20 is the
+ * lowered unit just where x is either case; 0 for any other unit, which is
+ * then compared as it is. One OR and one compare where a compare with
+ * each case and their OR were three: on Zen 3, AVX2, by turns at 1 M
+ * characters folded, "is" 17.4 -> 22.1 G chars/s, "a" 21.2 -> 24.6,
+ * "than" 13.9 -> 15.9, "better" 8.4 -> 12.4, the KJV's "of" 17.4 -> 22.0,
+ * "lord" 1.02x; SSE2 1.01-1.05x. (AVX-512's tests took two instructions
+ * either way.) */
+static inline uint8_t fold_bit(uint32_t unit, bool fold)
+{
+    return fold && unit - 'a' < 26 ? 0x20 : 0;
+}
+
+/* x as a folded unit is compared: with fold_bit ORed in. */
+static inline __attribute__((always_inline)) simd_vec folded(simd_vec x, simd_vec bit, bool fold)
+{
+    return fold ? simd_or_units(x, bit) : x;
+}
+
 /* What a block is compared with: the needle's first and last unit (each
- * also in the other case when folding: [1]), and KIND_STR's high spaces.
+ * with its fold_bit: [1]), and KIND_STR's high spaces.
  * A VERIFIED needle's candidates compare whole, so a middle unit that
  * narrows ambiguously (ambiguous_at; or, with none, the first again) is
  * compared in the block too: in an English text, "bett\u2019r" leaves no
@@ -549,16 +564,10 @@ simd_classify(const wc_query *q, size_t p, const char *at, unsigned w, int kind,
     for (unsigned k = 0; k < SIMD_REGS_PER_BLOCK; k++) {
         simd_vec bytes = simd_narrow(at + k * SIMD_BYTES * w, w);
         sep[k] = simd_separators(kind, bytes, nv->spaces);
-        if (shape != EMPTY_NEEDLE) {
-            firsts[k] = simd_and_eq(1, all_lanes, bytes, nv->first[0]);
-            if (fold)
-                firsts[k] = simd_or(firsts[k], simd_and_eq(1, all_lanes, bytes, nv->first[1]));
-        }
-        if (shape >= TWO_UNITS) {
-            lasts[k] = simd_and_eq(1, all_lanes, bytes, nv->last[0]);
-            if (fold)
-                lasts[k] = simd_or(lasts[k], simd_and_eq(1, all_lanes, bytes, nv->last[1]));
-        }
+        if (shape != EMPTY_NEEDLE)
+            firsts[k] = simd_and_eq(1, all_lanes, folded(bytes, nv->first[1], fold), nv->first[0]);
+        if (shape >= TWO_UNITS)
+            lasts[k] = simd_and_eq(1, all_lanes, folded(bytes, nv->last[1], fold), nv->last[0]);
         if (kind == KIND_LINES)
             crs[k] = simd_and_eq(1, all_lanes, bytes, cr);
         if (shape == VERIFIED)
@@ -729,14 +738,14 @@ count_block(const wc_query *q, size_t p, uint64_t heads, block_words here, block
     return count;
 }
 
-/* The needle's unit j as the block compares it: narrowed, and with fold
- * ([1]) in the other case too. */
+/* The needle's unit j as the block compares it: narrowed ([0]), and the
+ * fold_bit of each lane ([1]). */
 static inline void needle_unit_vecs(const wc_query *q, size_t j, unsigned w, bool fold,
                                     simd_vec out[2])
 {
     uint32_t unit = wc_load(q->needle, j, w);
     out[0] = simd_narrow_splat(w, unit);
-    out[1] = fold && unit - 'a' < 26 ? simd_splat(1, unit - 32) : out[0];
+    out[1] = simd_splat(1, fold_bit(unit, fold));
 }
 
 static inline void needle_vecs_of(const wc_query *q, unsigned w, bool fold, needle_vecs *nv)
@@ -756,7 +765,7 @@ static inline void needle_vecs_of(const wc_query *q, unsigned w, bool fold, need
                           : nv->first[0];
     nv->pair_at = nv->ambiguous_at ? nv->ambiguous_at : m - 1;
     nv->pair[0] = nv->ambiguous_at ? nv->ambiguous : nv->last[0];
-    nv->pair[1] = nv->ambiguous_at ? nv->ambiguous : nv->last[1];
+    nv->pair[1] = nv->ambiguous_at ? simd_splat(1, 0) : nv->last[1];   /* (not a letter) */
 }
 
 typedef block_masks (*classify_fn)(const wc_query *q, size_t p, const needle_vecs *nv);
@@ -822,7 +831,7 @@ static inline needle_middle needle_middle_of(const wc_query *q, unsigned w, bool
 static inline __attribute__((always_inline)) simd_tests
 test_unit(simd_tests t, simd_vec x, const simd_vec unit[2], bool fold)
 {
-    return fold ? simd_test_eq_either(t, x, unit[0], unit[1]) : simd_test_eq(t, x, unit[0]);
+    return simd_test_eq(t, folded(x, unit[1], fold), unit[0]);
 }
 
 typedef size_t (*block_scan_fn)(const wc_query *q, size_t begin, size_t end);
@@ -1139,7 +1148,7 @@ static inline __attribute__((always_inline)) bool simd_equal_in(simd_mask k, sim
  * the registers: their units from `from` on (1: a LONGER needle's middle;
  * 0: a VERIFIED needle whole), `bytes` of them, by one load and a test of
  * its first `bytes` lanes where they fit in a register (`lanes`; `want` as
- * needle_unit_vecs makes a unit, with fold [1] in the other case), else
+ * needle_unit_vecs makes a unit: [1] the fold_bit of each), else
  * wc_bytes_equal. */
 typedef struct {
     size_t from, bytes;
@@ -1150,17 +1159,15 @@ typedef struct {
 static inline candidate_rest candidate_rest_of(const wc_query *q, unsigned w, int shape, bool fold)
 {
     const size_t from = shape == VERIFIED ? 0 : 1;
-    candidate_rest r = {from, (q->needle_len - 2 * from) * w, simd_all_lanes(), {simd_splat(1, 0)}};
-    r.want[1] = r.want[0];
+    candidate_rest r = {from, (q->needle_len - 2 * from) * w, simd_all_lanes(),
+                        {simd_splat(1, 0), simd_splat(1, 0)}};
     if (r.bytes > SIMD_BYTES)
         return r;
     unsigned char want[2][SIMD_BYTES] = {{0}}, lanes[SIMD_BYTES] = {0};
     memcpy(want[0], (const char *)q->needle + from * w, r.bytes);
     memset(lanes, 0xFF, r.bytes);
-    for (size_t i = 0; i < r.bytes; i++) {
-        const unsigned unit = want[0][i];
-        want[1][i] = (unsigned char)(fold && unit - 'a' < 26 ? unit - 32 : unit);
-    }
+    for (size_t i = 0; i < r.bytes; i++)
+        want[1][i] = fold_bit(want[0][i], fold);
     r.lanes = simd_and_eq(1, simd_all_lanes(), simd_load(lanes), simd_splat(1, 0xFF));
     r.want[0] = simd_load(want[0]);
     r.want[1] = simd_load(want[1]);
@@ -1765,7 +1772,8 @@ simd_separators_at(const wc_rule *rule, const void *text, size_t len, size_t p, 
         str_spaces_of(rule, nv.spaces);
     else
         nv.spaces[0] = nv.spaces[1] = simd_splat(1, ' ');
-    nv.first[0] = nv.first[1] = nv.last[0] = nv.last[1] = simd_splat(1, '\n');
+    nv.first[0] = nv.last[0] = simd_splat(1, '\n');
+    nv.first[1] = nv.last[1] = simd_splat(1, 0);
 #define SEPARATORS_OF(kind) simd_separators_of_kind(&q, p, blocks, later, crlf_ends, &nv, w, kind)
     return kind == KIND_LINES ? SEPARATORS_OF(KIND_LINES)
          : kind == KIND_BYTES ? SEPARATORS_OF(KIND_BYTES)

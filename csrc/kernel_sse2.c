@@ -49,6 +49,7 @@ static inline simd_mask simd_le(unsigned w, simd_vec a, simd_vec b)
 
 static inline simd_mask simd_and(simd_mask a, simd_mask b) { return _mm_and_si128(a, b); }
 static inline simd_mask simd_or(simd_mask a, simd_mask b) { return _mm_or_si128(a, b); }
+static inline simd_vec simd_or_units(simd_vec a, simd_vec b) { return _mm_or_si128(a, b); }
 static inline uint64_t simd_bits(simd_mask m) { return (uint32_t)_mm_movemask_epi8(m); }
 static inline simd_mask simd_all_lanes(void) { return _mm_set1_epi8(-1); }
 
