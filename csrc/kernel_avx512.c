@@ -221,6 +221,14 @@ static inline simd_tests simd_test_eq(simd_tests t, simd_vec x, simd_vec unit)
     return t;
 }
 
+/* misses | ((x | bit) ^ unit): one ternary logic and an OR (the OR of the
+ * first test, into no misses, goes). */
+static inline simd_tests simd_test_eq_folded(simd_tests t, simd_vec x, simd_vec unit, simd_vec bit)
+{
+    t.misses = _mm512_or_si512(t.misses, _mm512_ternarylogic_epi64(x, bit, unit, 0x56));
+    return t;
+}
+
 static inline simd_tests simd_test_mask(simd_tests t, simd_mask mask)
 {
     t.lanes &= mask;
