@@ -172,9 +172,16 @@
  *             16.4 -> 18.1-18.2; the KJV's "LORD" 1.49x, "the" 1.21x,
  *             "Jerusalem" 1.16x, folded "lord" 1.57x; needles of 2-62 units
  *             at a hit every fifth word 1.03-1.24x, but 7 units 0.96x. The
- *             wide forms keep the block scan: with no window their needle's
- *             last unit is narrowed again (the 4-byte form 0.65x; the
- *             shifted scan's narrowed loads lost too: 12.4 -> 11.5). On Zen 3
+ *             wide forms by sep=" " too: a block's two registers narrowed
+ *             once (two or four loads, a pack or three and a permute), the
+ *             unit 1 or 2 on from the first from a window of a register and
+ *             the one after it (two shuffles: simd_window), one further on
+ *             narrowed again. Zen 3, 1 M characters, against the block scan:
+ *             "is" 2-byte 14.9 -> 19.6-20.3 G chars/s, 4-byte 12.6 -> 14.3-
+ *             14.9, "than" 1.69x and 1.35x; the KJV's "the" 4.6 -> 14.1 and
+ *             4.0 -> 12.6, "of" 1.3x and 1.1x, "LORD" 1.24x and 1.0x. (With
+ *             the last unit narrowed again, not windowed, the 4-byte form
+ *             lost: 0.65x on Sapphire Rapids, 0.74-0.90x on Zen 3.) On Zen 3
  *             the loop waits on its general registers, not its masks (a
  *             popcount less a block, counting wrongly: 1.23x), and the
  *             shifted scan kept 1- and 2-unit needles by bytes' sep=None
@@ -227,8 +234,9 @@
  *     simd_test_mask(t, mask),      (with SIMD_HAS_TESTS defined; by
  *     simd_passed(t)                default each test is a compare ANDed
  *                                   into a compare result)
- *     simd_window(here, next, d)    units d .. d+63 of two registers of
- *                                   narrowed units in order, for d up to
+ *     simd_window(here, next, d)    units d .. d+SIMD_BYTES-1 of two
+ *                                   registers of narrowed units in order,
+ *                                   for d up to
  *                                   SIMD_WINDOW_REACH(w) (a constant 1 or
  *                                   2, or any up to 63; with
  *                                   SIMD_HAS_WINDOW: the paired scan's wide
@@ -880,15 +888,27 @@ static inline size_t aligned_start(const char *text, size_t begin, unsigned w)
 #define SIMD_PAIRED(w, kind, shape)                                                            \
     ((shape) >= ONE_UNIT && (shape) <= VERIFIED                                                \
      && ((w) == 1 ? (kind) != KIND_UTF8                                                        \
-                  : PAIRED_WIDE && ((kind) == KIND_LINES || (kind) == KIND_STR)))
+                  : PAIRED_WIDE                                                                \
+                        && ((kind) == KIND_LINES || ((kind) == KIND_STR && PAIRED_STR_WIDE))))
 
 /* The wide forms take the paired scan where a window shifts their narrowed
  * registers (else their needle's last unit is narrowed again from the text,
- * and with AVX2 the 4-byte form ran at 0.65x its block scan's rate). */
+ * and with AVX2 the 4-byte form ran at 0.65x its block scan's rate). By a
+ * str's sep=None only where its separators are two shuffles (simd_nibbles):
+ * else they are a range and two compares more a register, and AVX2's
+ * paired loop, with its pairs' window and tests besides, did no better
+ * than the block scan (Zen 3, the Zen of Python by turns: "is" 2-byte
+ * 0.98-1.04x, 4-byte 0.90-0.98x; "way" 0.93x and 0.88x, "ugly" 0.78x and
+ * 0.77x) where by sep=" " it gained 1.31x and 1.17x ("is"). */
 #ifdef SIMD_HAS_WINDOW
 #define PAIRED_WIDE 1
 #else
 #define PAIRED_WIDE 0
+#endif
+#ifdef SIMD_HAS_NIBBLES
+#define PAIRED_STR_WIDE 1
+#else
+#define PAIRED_STR_WIDE 0
 #endif
 
 /* In the 4-byte form, needles whose middle is tested in the registers, and
@@ -954,9 +974,10 @@ text_units(const wc_query *q, size_t p, unsigned w, unsigned k, size_t d)
 }
 
 /* The same for a d that is a constant, or any where WINDOW_REACHES_ALL(w): in
- * the wide forms, where the window reaches, the block's narrowed registers
- * `here` and the next block's `next` shifted by d units; in a 1-byte text
- * too, its registers as loaded, where `bytes_by_window` says. */
+ * the wide forms, where the window reaches, the narrowed register k of the
+ * block (`here`) and the one after it (the block's next, or the first of
+ * the next block's, `next`) shifted by d units; in a 1-byte text too, its
+ * registers as loaded, where `bytes_by_window` says. */
 static inline __attribute__((always_inline)) simd_vec
 paired_units(const wc_query *q, size_t p, unsigned w, const simd_vec *here, const simd_vec *next,
              unsigned k, size_t d, bool bytes_by_window)
@@ -964,9 +985,9 @@ paired_units(const wc_query *q, size_t p, unsigned w, const simd_vec *here, cons
 #ifdef SIMD_HAS_WINDOW
     /* (WINDOW_REACHES_ALL(w) first: a constant where d may not be, so that
      * no test of d is left in the loop; avx512vbmi lost 7-17% to one) */
-    if ((w > 1 || bytes_by_window) && (WINDOW_REACHES_ALL(w) || d <= SIMD_WINDOW_REACH(w))
-        && SIMD_REGS_PER_BLOCK == 1)
-        return simd_window(here[0], next[0], (unsigned)d);
+    if ((w > 1 || bytes_by_window) && (WINDOW_REACHES_ALL(w) || d <= SIMD_WINDOW_REACH(w)))
+        return simd_window(here[k], k + 1 < SIMD_REGS_PER_BLOCK ? here[k + 1] : next[0],
+                           (unsigned)d);
 #endif
     (void)here, (void)next, (void)bytes_by_window;
     return text_units(q, p, w, k, d);
