@@ -44,7 +44,8 @@
  * SEPARATORS, per kind of rule (kinds, below): sep=" " has " " and "\n";
  * bytes by sep=None \t \n \v \f \r and space, one shuffle and one compare
  * too; a str by sep=None adds \x1c-\x1f and its two whitespace units from
- * 0x80 (a range and two compares). Whitespace of more than one byte or unit
+ * 0x80 (two shuffles by the bytes' nibbles and a test, or a range and two
+ * compares). Whitespace of more than one byte or unit
  * is rare, and only looked for in a block that may hold it: a block with a
  * unit that narrows to 0xFF (U+1680 ... U+3000 all do), or with a byte
  * that may begin UTF-8 whitespace (0xC2, 0xE1-0xE3); those blocks take a
@@ -163,7 +164,7 @@
  *   avx2      the paired scan for 1-byte texts by every rule but UTF-8's:
  *             two registers a block, each loaded where it lies and again at
  *             the needle's last unit, the separators a shuffle and a compare
- *             (a str's by sep=None a range and two compares more), the pairs
+ *             (a str's by sep=None two shuffles and a compare), the pairs
  *             two compares and an AND, two masks moved out a register; groups
  *             of four blocks. Sapphire Rapids, "is" in 1 M characters against
  *             the shifted scan it replaced (four loads a register) and, for a
@@ -172,16 +173,18 @@
  *             16.4 -> 18.1-18.2; the KJV's "LORD" 1.49x, "the" 1.21x,
  *             "Jerusalem" 1.16x, folded "lord" 1.57x; needles of 2-62 units
  *             at a hit every fifth word 1.03-1.24x, but 7 units 0.96x. The
- *             wide forms by sep=" " too: a block's two registers narrowed
- *             once (two or four loads, a pack or three and a permute), the
- *             unit 1 or 2 on from the first from a window of a register and
- *             the one after it (two shuffles: simd_window), one further on
- *             narrowed again. Zen 3, 1 M characters, against the block scan:
- *             "is" 2-byte 14.9 -> 19.6-20.3 G chars/s, 4-byte 12.6 -> 14.3-
- *             14.9, "than" 1.69x and 1.35x; the KJV's "the" 4.6 -> 14.1 and
- *             4.0 -> 12.6, "of" 1.3x and 1.1x, "LORD" 1.24x and 1.0x. (With
- *             the last unit narrowed again, not windowed, the 4-byte form
- *             lost: 0.65x on Sapphire Rapids, 0.74-0.90x on Zen 3.) On Zen 3
+ *             wide forms too (by sep=" " and a str's sep=None): a block's
+ *             two registers narrowed once (two or four loads, a pack or
+ *             three and a permute), the unit 1 or 2 on from the first from a
+ *             window of a register and the one after it (two shuffles:
+ *             simd_window), one further on narrowed again; groups of two
+ *             blocks. Zen 3, 1 M characters, against the block scan, by
+ *             sep=" ": "is" 2-byte 14.9 -> 21.2 G chars/s, 4-byte 12.6 ->
+ *             15.3, "than" 2.0x and 1.4x; the KJV's "the" 4.6 -> 17.8 and
+ *             4.0 -> 13.3, "LORD" 1.4x and 1.1x; by a str's sep=None "is"
+ *             1.16x and 1.07x, "than" 1.8x and 1.24x. (With the last unit
+ *             narrowed again, not windowed, the 4-byte form lost: 0.65x on
+ *             Sapphire Rapids, 0.74-0.90x on Zen 3.) On Zen 3
  *             the loop waits on its general registers, not its masks (a
  *             popcount less a block, counting wrongly: 1.23x), and the
  *             shifted scan kept 1- and 2-unit needles by bytes' sep=None
@@ -888,27 +891,15 @@ static inline size_t aligned_start(const char *text, size_t begin, unsigned w)
 #define SIMD_PAIRED(w, kind, shape)                                                            \
     ((shape) >= ONE_UNIT && (shape) <= VERIFIED                                                \
      && ((w) == 1 ? (kind) != KIND_UTF8                                                        \
-                  : PAIRED_WIDE                                                                \
-                        && ((kind) == KIND_LINES || ((kind) == KIND_STR && PAIRED_STR_WIDE))))
+                  : PAIRED_WIDE && ((kind) == KIND_LINES || (kind) == KIND_STR)))
 
 /* The wide forms take the paired scan where a window shifts their narrowed
  * registers (else their needle's last unit is narrowed again from the text,
- * and with AVX2 the 4-byte form ran at 0.65x its block scan's rate). By a
- * str's sep=None only where its separators are two shuffles (simd_nibbles):
- * else they are a range and two compares more a register, and AVX2's
- * paired loop, with its pairs' window and tests besides, did no better
- * than the block scan (Zen 3, the Zen of Python by turns: "is" 2-byte
- * 0.98-1.04x, 4-byte 0.90-0.98x; "way" 0.93x and 0.88x, "ugly" 0.78x and
- * 0.77x) where by sep=" " it gained 1.31x and 1.17x ("is"). */
+ * and with AVX2 the 4-byte form ran at 0.65x its block scan's rate). */
 #ifdef SIMD_HAS_WINDOW
 #define PAIRED_WIDE 1
 #else
 #define PAIRED_WIDE 0
-#endif
-#ifdef SIMD_HAS_NIBBLES
-#define PAIRED_STR_WIDE 1
-#else
-#define PAIRED_STR_WIDE 0
 #endif
 
 /* In the 4-byte form, needles whose middle is tested in the registers, and
@@ -917,10 +908,14 @@ static inline size_t aligned_start(const char *text, size_t begin, unsigned w)
  * of longer ones faster ("better" in the Zen of Python 1.21x, "Explicit"
  * 1.27x), but not those of a VERIFIED needle ("bett\U0001F600r" 0.95x);
  * where a window reaches it, every needle (by the paired scan "better"
- * 1.21x, "Explicit" 1.31x, "nested" 1.44-1.48x). */
-#define PAIRED_NEEDLE(w, shape, m)                                                             \
+ * 1.21x, "Explicit" 1.31x, "nested" 1.44-1.48x). By a str's sep=None,
+ * whose separators take two tables and more shuffles, only needles that a
+ * window reaches whole (AVX2 on Zen 3, by the paired scan: "ugly" 0.93x,
+ * "than", whose hits are many, 1.2x; by sep=" " 1.07x and 1.47x). */
+#define PAIRED_NEEDLE(w, kind, shape, m)                                                       \
     ((w) <= 2 || WINDOW_REACHES_ALL(w) || (shape) == VERIFIED                                  \
-     || (m) <= 2 + PAIRED_MIDDLES_IN_REGISTERS(w))
+     || (m) <= 1 + SIMD_WINDOW_REACH(w)                                                        \
+     || ((kind) != KIND_STR && (m) <= 2 + PAIRED_MIDDLES_IN_REGISTERS(w)))
 
 /* The blocks of a group: the "\r" test is made once for them all. Eight
  * by sep=" " in a 1-byte text whose pairs are tested alone, without fold
@@ -930,12 +925,16 @@ static inline size_t aligned_start(const char *text, size_t begin, unsigned w)
  * "is" by a str's sep=None 0.96x, fold 0.98x, the 2-byte form
  * 0.92-0.97x). With AVX2's registers, two a block, eight blocks and the one
  * after take more than its sixteen: four ("is" 1.07x, "Beautiful",
- * "nested" and "Explicit" 1.05-1.06x). */
+ * "nested" and "Explicit" 1.05-1.06x); in the wide forms, whose windows
+ * take registers too, two (Zen 3 against four, by sep=" ": "is" 2-byte
+ * 1.05x, 4-byte 1.10x, "than" 1.19x and 1.26x, the KJV's "the" 1.38x and
+ * 1.10x; by a str's sep=None four lost to the block scan, "ugly" 0.78x). */
 #define PAIRED_GROUP_MAX 8
 #define PAIRED_GROUP(w, kind, middles, fold)                                                   \
     ((w) == 1 && (kind) == KIND_LINES && (middles) <= 0 && !(fold) && SIMD_REGS_PER_BLOCK == 1 \
          ? 8                                                                                   \
-         : 4)
+     : (w) > 1 && SIMD_REGS_PER_BLOCK == 2 ? 2                                                 \
+                                           : 4)
 
 /* The blocks whose candidates are compared at once (paired_verify): with
  * 16, 32, 64, 128 and 256, needles of 16 units at a hit every fifth word
@@ -1497,7 +1496,7 @@ simd_scan_paired(const wc_query *q, size_t begin, size_t end, unsigned w, int ki
 }
 #else
 #define SIMD_PAIRED(w, kind, shape) 0
-#define PAIRED_NEEDLE(w, shape, m) 0
+#define PAIRED_NEEDLE(w, kind, shape, m) 0
 #define PAIRED_COMPARED(w, shape, m) 0
 /* (Never called: SIMD_PAIRED is 0.) */
 static inline size_t simd_scan_paired(const wc_query *q, size_t begin, size_t end, unsigned w,
@@ -1660,7 +1659,7 @@ static inline size_t paired_either(const wc_query *q, size_t begin, size_t end, 
     {                                                                                          \
         if (begin == 0 && q->text_len <= 64)                                                   \
             return name##_short(q, end);                                                       \
-        if (SIMD_PAIRED(w, kind, shape) && PAIRED_NEEDLE(w, shape, q->needle_len))             \
+        if (SIMD_PAIRED(w, kind, shape) && PAIRED_NEEDLE(w, kind, shape, q->needle_len))       \
             return PAIRED_EITHER(w, shape, q->needle_len)                                      \
                        ? paired_either(q, begin, end, w, name##_compared, name##_tested)       \
                    : PAIRED_COMPARED(w, shape, q->needle_len) ? name##_compared(q, begin, end) \
