@@ -196,6 +196,11 @@ int main(int argc, char **argv)
                         : strcmp(rule_name, "bytes") == 0 ? &WC_RULE_BYTES_SPACES
                         : strcmp(rule_name, "folded") == 0 ? &folded : &WC_RULE_LINES;
     const size_t m = strlen(word);
+    /* (a folded query's needle comes lowered, as the Python front lowers it) */
+    char *lowered = malloc(m + 1);
+    for (size_t j = 0; j <= m; j++)
+        lowered[j] = rule->fold_ascii && word[j] >= 'A' && word[j] <= 'Z' ? word[j] + 32 : word[j];
+    word = lowered;
     char *t1;
     uint16_t *t2, *n2 = malloc(m * 2 + 2);
     uint32_t *t4, *n4 = malloc(m * 4 + 4);

@@ -765,7 +765,8 @@ static inline void needle_unit_vecs(const wc_query *q, size_t j, unsigned w, boo
     out[1] = simd_splat(1, fold_bit(unit, fold));
 }
 
-static inline void needle_vecs_of(const wc_query *q, unsigned w, bool fold, needle_vecs *nv)
+static inline void needle_vecs_of(const wc_query *q, unsigned w, int kind, bool fold,
+                                  needle_vecs *nv)
 {
     const size_t m = q->needle_len;
     nv->first[0] = nv->first[1] = nv->last[0] = nv->last[1] = simd_splat(1, 0);
@@ -773,7 +774,12 @@ static inline void needle_vecs_of(const wc_query *q, unsigned w, bool fold, need
         needle_unit_vecs(q, 0, w, fold, nv->first);
         needle_unit_vecs(q, m - 1, w, fold, nv->last);
     }
-    str_spaces_of(q->rule, nv->spaces);
+    /* (only where the rule has them: the tables' loops made the set-up of
+     * every other rule's scans larger, and moved its loops' registers) */
+    if (kind == KIND_STR)
+        str_spaces_of(q->rule, nv->spaces);
+    else
+        nv->spaces[0] = nv->spaces[1] = simd_splat(1, ' ');
     nv->ambiguous_at = 0;
     for (size_t j = 1; w > 1 && j + 1 < m && !nv->ambiguous_at; j++)
         if (unit_narrows_ambiguously(wc_load(q->needle, j, w)))
@@ -1475,7 +1481,7 @@ simd_scan_paired(const wc_query *q, size_t begin, size_t end, unsigned w, int ki
     if (p + span > end || p + span + 128 > len)
         return blocks(q, begin, end);
     needle_vecs v;
-    needle_vecs_of(q, w, fold, &v);
+    needle_vecs_of(q, w, kind, fold, &v);
     needle_middle mid = {0};
     if (shape == LONGER)
         mid = needle_middle_of(q, w, fold);
@@ -1519,7 +1525,7 @@ simd_scan_blocks(const wc_query *q, size_t begin, size_t end, unsigned w, int ki
     const size_t len = q->text_len;
     const char *text = q->text;
     needle_vecs nv;
-    needle_vecs_of(q, w, fold, &nv);
+    needle_vecs_of(q, w, kind, fold, &nv);
 #define CLASSIFY(at_p) edge(q, (at_p), &nv)
 
     size_t p = begin, count = 0;
@@ -1570,7 +1576,7 @@ static inline __attribute__((always_inline)) size_t
 simd_count_short(const wc_query *q, size_t end, unsigned w, int kind, int shape, bool fold)
 {
     needle_vecs nv;
-    needle_vecs_of(q, w, fold, &nv);
+    needle_vecs_of(q, w, kind, fold, &nv);
     uint64_t carry[2] = {1, 0};
     block_words here = block_words_of(simd_classify_padded(q, 0, w, kind, shape, fold, &nv),
                                       shape, carry);
