@@ -82,7 +82,7 @@ static inline simd_mask simd_image_eq(simd_vec a, const uint8_t image[16])
 }
 
 /* A str's separators by sep=None, in every scan: two shuffles by the
- * bytes' nibbles (kernel_simd.h, str_spaces_of), where a range and two
+ * bytes' nibbles (kernel_simd.h, spaces_of), where a range and two
  * compares more took three instructions more a register (Zen 3, 1 M
  * characters by turns: "nested" 1.13x, "than" 1.05x, "is" 1.01x; in the
  * wide forms' block scan 1.04-1.07x). The two tables' bytes are below 0x80,

@@ -175,7 +175,7 @@ static inline simd_mask simd_image_eq(simd_vec a, const uint8_t image[16])
     return _mm512_cmpeq_epi8_mask(_mm512_shuffle_epi8(table, a), a);
 }
 
-/* A str's separators by sep=None (kernel_simd.h, str_spaces_of): two
+/* A str's separators by sep=None (kernel_simd.h, spaces_of): two
  * shuffles, by each byte's low and high nibble, and one test, where \t-\r,
  * space, \x1c-\x1f and two units from 0x80 took four compares into mask
  * registers and three ORs of them, each a cycle of the mask unit on Zen 4

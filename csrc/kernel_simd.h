@@ -45,8 +45,8 @@
  * bytes by sep=None \t \n \v \f \r and space, one shuffle and one compare
  * too; a str by sep=None adds \x1c-\x1f and its two whitespace units from
  * 0x80 (two shuffles by the bytes' nibbles and a test, or a range and two
- * compares). Whitespace of more than one byte or unit
- * is rare, and only looked for in a block that may hold it: a block with a
+ * compares). Whitespace of more than one byte or unit is rare, and only
+ * looked for in a block that may hold it: a block with a
  * unit that narrows to 0xFF (U+1680 ... U+3000 all do), or with a byte
  * that may begin UTF-8 whitespace (0xC2, 0xE1-0xE3); those blocks take a
  * slower path (wide_spaces, utf8_spaces) that finds it exactly.
@@ -353,9 +353,16 @@ static inline int rule_kind(const wc_rule *rule)
  * 0x80, each in every lane; or, with simd_nibbles, its two tables. Each
  * run of its separators is the bytes whose high nibble and low nibble each
  * lie in a set (\t-\r: 0 and 9-13; \x1c-\x1f: 1 and 12-15; space; the two
- * from 0x80), a bit of the tables each. */
-static inline void str_spaces_of(const wc_rule *rule, simd_vec spaces[2])
+ * from 0x80), a bit of the tables each. Made only for that kind: made for
+ * every rule, the tables cost the word tables of the others 1-2% when made
+ * for every 64 units, and their loops moved the scans' registers (folded
+ * "than" in a 1-byte text 0.93x). */
+static inline void spaces_of(int kind, const wc_rule *rule, simd_vec spaces[2])
 {
+    if (kind != KIND_STR) {
+        spaces[0] = spaces[1] = simd_splat(1, ' ');
+        return;
+    }
 #ifdef SIMD_HAS_NIBBLES
     uint8_t low[16] = {0}, high[16] = {0};
     for (unsigned nibble = 9; nibble <= 13; nibble++)
@@ -379,7 +386,7 @@ static inline void str_spaces_of(const wc_rule *rule, simd_vec spaces[2])
 }
 
 /* Bytes (or narrowed units) that separate words by a rule of `kind`;
- * `spaces` as str_spaces_of makes them. */
+ * `spaces` as spaces_of makes them. */
 static inline __attribute__((always_inline)) simd_mask
 simd_separators(int kind, simd_vec bytes, const simd_vec spaces[2])
 {
@@ -774,12 +781,7 @@ static inline void needle_vecs_of(const wc_query *q, unsigned w, int kind, bool 
         needle_unit_vecs(q, 0, w, fold, nv->first);
         needle_unit_vecs(q, m - 1, w, fold, nv->last);
     }
-    /* (only where the rule has them: the tables' loops made the set-up of
-     * every other rule's scans larger, and moved its loops' registers) */
-    if (kind == KIND_STR)
-        str_spaces_of(q->rule, nv->spaces);
-    else
-        nv->spaces[0] = nv->spaces[1] = simd_splat(1, ' ');
+    spaces_of(kind, q->rule, nv->spaces);
     nv->ambiguous_at = 0;
     for (size_t j = 1; w > 1 && j + 1 < m && !nv->ambiguous_at; j++)
         if (unit_narrows_ambiguously(wc_load(q->needle, j, w)))
@@ -1797,13 +1799,8 @@ simd_separators_at(const wc_rule *rule, const void *text, size_t len, size_t p, 
 {
     const wc_query q = {.text = text, .text_len = len, .width = w, .rule = rule};
     needle_vecs nv;
-    /* (Made only where the rule has them: a str's tables cost the word
-     * tables of the other rules 1-2% when made for every 64 units.) */
     const int kind = rule_kind(rule);
-    if (kind == KIND_STR)
-        str_spaces_of(rule, nv.spaces);
-    else
-        nv.spaces[0] = nv.spaces[1] = simd_splat(1, ' ');
+    spaces_of(kind, rule, nv.spaces);
     nv.first[0] = nv.last[0] = simd_splat(1, '\n');
     nv.first[1] = nv.last[1] = simd_splat(1, 0);
 #define SEPARATORS_OF(kind) simd_separators_of_kind(&q, p, blocks, later, crlf_ends, &nv, w, kind)
