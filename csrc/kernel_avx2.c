@@ -72,13 +72,18 @@ static inline simd_vec simd_narrow(const char *at, unsigned w)
                                        _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
 }
 
+/* 16 bytes in every 16-byte lane: the table of a shuffle by nibbles. */
+static inline simd_vec simd_table(const uint8_t bytes[16])
+{
+    return _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)bytes));
+}
+
 /* Separators: one shuffle and one compare (the trick is explained in
  * kernel_avx512.c). */
 #define SIMD_HAS_IMAGE_EQ
 static inline simd_mask simd_image_eq(simd_vec a, const uint8_t image[16])
 {
-    const __m256i table = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)image));
-    return _mm256_cmpeq_epi8(_mm256_shuffle_epi8(table, a), a);
+    return _mm256_cmpeq_epi8(_mm256_shuffle_epi8(simd_table(image), a), a);
 }
 
 /* A str's separators by sep=None, in every scan: two shuffles by the
@@ -89,11 +94,6 @@ static inline simd_mask simd_image_eq(simd_vec a, const uint8_t image[16])
  * so a byte that shares a bit of them is above 0 as a signed byte: one
  * compare, no test into a mask. */
 #define SIMD_HAS_NIBBLES
-static inline simd_vec simd_table(const uint8_t bytes[16])
-{
-    return _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)bytes));
-}
-
 static inline simd_mask simd_nibbles(simd_vec a, simd_vec low, simd_vec high)
 {
     const __m256i nibble = _mm256_set1_epi8(15);
