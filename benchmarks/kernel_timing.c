@@ -10,10 +10,10 @@
  * bytes of FILE (repeated if it is shorter), its bytes as the units of each
  * form.
  *
- *     gcc -O3 -std=c11 -falign-loops=32 -Icsrc benchmarks/kernel_timing.c csrc/kernel.c \
- *         csrc/kernel_scalar.c csrc/kernel_sse2.c csrc/kernel_avx2.c csrc/kernel_avx512.c \
- *         csrc/kernel_avx512vbmi.c csrc/kernel_neon.c csrc/pool.c csrc/fault.c -lpthread \
- *         -o /tmp/kernel_timing
+ *     gcc -O3 -std=c11 -falign-loops=32 -falign-functions=32 -Icsrc \
+ *         benchmarks/kernel_timing.c csrc/kernel.c csrc/kernel_scalar.c csrc/kernel_sse2.c \
+ *         csrc/kernel_avx2.c csrc/kernel_avx512.c csrc/kernel_avx512vbmi.c csrc/kernel_neon.c \
+ *         csrc/pool.c csrc/fault.c -lpthread -o /tmp/kernel_timing
  *     /tmp/kernel_timing [--text FILE] [NEEDLE [RULE]]
  *     /tmp/kernel_timing --needles     (needles of 2-62 units, a hit every fifth word)
  *     /tmp/kernel_timing --verified    (needles of a unit from 0xFF: each candidate whole)

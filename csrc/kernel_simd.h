@@ -177,8 +177,10 @@
  *             two registers narrowed once (two or four loads, a pack or
  *             three and a permute), the unit 1 or 2 on from the first from a
  *             window of a register and the one after it (two shuffles:
- *             simd_window), one further on narrowed again; groups of two
- *             blocks. Zen 3, 1 M characters, against the block scan, by
+ *             simd_window), in the 4-byte form one up to 16 on from a
+ *             window made for its distance (three shuffles and an OR:
+ *             simd_window_far), one further on narrowed again; groups of
+ *             two blocks. Zen 3, 1 M characters, against the block scan, by
  *             sep=" ": "is" 2-byte 14.9 -> 21.2 G chars/s, 4-byte 12.6 ->
  *             15.3, "than" 2.0x and 1.4x; the KJV's "the" 4.6 -> 17.8 and
  *             4.0 -> 13.3, "LORD" 1.4x and 1.1x; by a str's sep=None "is"
@@ -244,6 +246,10 @@
  *                                   2, or any up to 63; with
  *                                   SIMD_HAS_WINDOW: the paired scan's wide
  *                                   forms)
+ *     simd_window_far(here, next, d) the same for a d known when the
+ *                                   loop starts, up to
+ *                                   SIMD_FAR_WINDOW_REACH(w) (with
+ *                                   SIMD_HAS_FAR_WINDOW: PAIRED_FAR_WINDOW)
  *     simd_table(bytes16)           the 16 bytes in every 16-byte lane, and
  *     simd_nibbles(a, low, high)    bytes of a whose byte (a & 15) of low
  *                                   and byte (a >> 4) of high share a bit
@@ -495,6 +501,12 @@ enum { EMPTY_NEEDLE, ONE_UNIT, TWO_UNITS, LONGER, VERIFIED, HEADS, NSHAPES };
 #define SIMD_WINDOW_REACH(w) 0
 #endif
 #define WINDOW_REACHES_ALL(w) (SIMD_WINDOW_REACH(w) > PAIRED_MAX_NEEDLE)
+
+/* How far on the backend's simd_window_far reaches, for a distance known
+ * when the loop starts: none, or up to 16 units (PAIRED_FAR_WINDOW). */
+#ifndef SIMD_FAR_WINDOW_REACH
+#define SIMD_FAR_WINDOW_REACH(w) 0
+#endif
 
 /* Where a needle of units narrowed to bytes may equal what it does not: a
  * unit the narrowing does not keep (0 and 0xFF are where the wide units it
@@ -919,11 +931,16 @@ static inline size_t aligned_start(const char *text, size_t begin, unsigned w)
  * 1.21x, "Explicit" 1.31x, "nested" 1.44-1.48x). By a str's sep=None,
  * whose separators take two tables and more shuffles, only needles that a
  * window reaches whole (AVX2 on Zen 3, by the paired scan: "ugly" 0.93x,
- * "than", whose hits are many, 1.2x; by sep=" " 1.07x and 1.47x). */
+ * "than", whose hits are many, 1.2x; by sep=" " 1.07x and 1.47x). AVX2's
+ * simd_window_far reaches 16 units on: by sep=" " the paired scan then
+ * takes needles up to 17 units (Zen 3, against the block scan: "nested"
+ * 1.06x, "Explicit" 1.13x, "better" 1.32x), by a str's sep=None not
+ * ("ugly", "nested", "complex" 0.90-0.91x; "than" 1.24x). */
 #define PAIRED_NEEDLE(w, kind, shape, m)                                                       \
     ((w) <= 2 || WINDOW_REACHES_ALL(w) || (shape) == VERIFIED                                  \
      || (m) <= 1 + SIMD_WINDOW_REACH(w)                                                        \
-     || ((kind) != KIND_STR && (m) <= 2 + PAIRED_MIDDLES_IN_REGISTERS(w)))
+     || ((kind) != KIND_STR                                                                    \
+         && ((m) <= 2 + PAIRED_MIDDLES_IN_REGISTERS(w) || (m) <= 1 + SIMD_FAR_WINDOW_REACH(w))))
 
 /* The blocks of a group: the "\r" test is made once for them all. Eight
  * by sep=" " in a 1-byte text whose pairs are tested alone, without fold
@@ -1000,14 +1017,33 @@ paired_units(const wc_query *q, size_t p, unsigned w, const simd_vec *here, cons
     return text_units(q, p, w, k, d);
 }
 
+/* The units d on (up to SIMD_FAR_WINDOW_REACH(w)) of register k of the
+ * block at p, d known when the loop starts: from a window of the block's
+ * narrowed registers and the next ones, as paired_units shifts them. */
+static inline __attribute__((always_inline)) simd_vec
+far_window_units(const wc_query *q, size_t p, unsigned w, const simd_vec *here,
+                 const simd_vec *next, unsigned k, size_t d)
+{
+#ifdef SIMD_HAS_FAR_WINDOW
+    (void)q, (void)p, (void)w;
+    return simd_window_far(here[k], k + 1 < SIMD_REGS_PER_BLOCK ? here[k + 1] : next[0],
+                           (unsigned)d);
+#else
+    (void)here, (void)next;
+    return text_units(q, p, w, k, d);
+#endif
+}
+
 /* The paired scan's `reach`, a constant of each loop: how many units on
  * from the first the unit tested with it lies (needle_vecs' pair), 0 for
- * none, or PAIRED_FAR for pair_at units on, past a window's reach. Chosen
+ * none, PAIRED_FAR for pair_at units on, past a window's reach, or
+ * PAIRED_FAR_WINDOW for pair_at units on, within simd_window_far's. Chosen
  * in the loop, the VERIFIED needles' choices (the ambiguous unit or the
  * last, a window or the units narrowed again) stayed there as branches and
  * spilled registers: "bett\u2019r" in a 2-byte Zen of Python 0.47x -> 0.61x
  * of the 1-byte rate of "is" (Zen 4). */
 #define PAIRED_FAR 3
+#define PAIRED_FAR_WINDOW 5
 
 /* A `reach` too, in the wide forms without fold: the unit tested with the
  * first, and each middle one tested in the registers, compared into a mask
@@ -1137,7 +1173,9 @@ paired_classify(const wc_query *q, size_t p, const simd_vec here[SIMD_REGS_PER_B
         const bool last_by_window = by_window && middles > 0;   /* (by_window: paired_loops) */
         if (reach)
             pair = pair_test(pair,
-                             reach != PAIRED_FAR
+                             reach == PAIRED_FAR_WINDOW
+                                 ? far_window_units(q, p, w, here, next, k, v->pair_at)
+                             : reach != PAIRED_FAR
                                  ? paired_units(q, p, w, here, next, k, reach, last_by_window)
                              : WINDOW_REACHES_ALL(w)
                                  ? paired_units(q, p, w, here, next, k, v->pair_at, last_by_window)
@@ -1414,6 +1452,9 @@ paired_reach(const wc_query *q, const needle_vecs *v, unsigned w, int shape, boo
         return 0;
     if (w > 1 && !fold && simd_pairs_by_masks())
         return PAIRED_BY_MASKS;
+    if (SIMD_FAR_WINDOW_REACH(w) && shape != TWO_UNITS && v->pair_at > 2
+        && v->pair_at <= SIMD_FAR_WINDOW_REACH(w))
+        return PAIRED_FAR_WINDOW;
     return shape == TWO_UNITS ? 1 : v->pair_at <= 2 ? (int)v->pair_at : PAIRED_FAR;
 }
 
@@ -1441,6 +1482,8 @@ paired_loops(const wc_query *q, size_t *p, size_t last, paired_masks *here, uint
              : reach == 1   ? PAIRED_LOOP(-1, 1)
              : reach == 2   ? PAIRED_LOOP(-1, 2)
              : reach == PAIRED_FAR ? PAIRED_LOOP(-1, PAIRED_FAR)
+             : SIMD_FAR_WINDOW_REACH(w) && reach == PAIRED_FAR_WINDOW
+                 ? PAIRED_LOOP(-1, PAIRED_FAR_WINDOW)
                             : PAIRED_LOOP(-1, PAIRED_BY_MASKS);
     }
     if (shape == ONE_UNIT)
@@ -1459,6 +1502,9 @@ paired_loops(const wc_query *q, size_t *p, size_t last, paired_masks *here, uint
          ? PAIRED_LOOP_BY(2, PAIRED_FAR, by_window)                                            \
      : mid->units == 3 ? PAIRED_LOOP_BY(3, PAIRED_FAR, by_window)                              \
                        : PAIRED_LOOP_BY(4, PAIRED_FAR, by_window))
+    if (SIMD_FAR_WINDOW_REACH(w) && mid->units == 2
+        && paired_reach(q, v, w, shape, fold) == PAIRED_FAR_WINDOW)
+        return PAIRED_LOOP(2, PAIRED_FAR_WINDOW);
     if (w == 1 && WINDOW_REACHES_ALL(w) && !fold && simd_bytes_by_window())
         return PAIRED_MIDDLES_LOOP(true);
     return PAIRED_MIDDLES_LOOP(false);
