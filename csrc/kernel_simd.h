@@ -1493,7 +1493,8 @@ paired_loops(const wc_query *q, size_t *p, size_t last, paired_masks *here, uint
                    ? PAIRED_LOOP(0, PAIRED_BY_MASKS) : PAIRED_LOOP(0, 1);
     /* LONGER: by masks, its one or two middle units (the wide forms'
      * PAIRED_MIDDLES_IN_REGISTERS); else the last unit within a window's
-     * reach only for 3 units, one of them middle. */
+     * reach only for 3 units, one of them middle, or where
+     * simd_window_far reaches it. */
     if (paired_reach(q, v, w, shape, fold) == PAIRED_BY_MASKS)
         return mid->units == 1 ? PAIRED_LOOP(1, PAIRED_BY_MASKS) : PAIRED_LOOP(2, PAIRED_BY_MASKS);
 #define PAIRED_MIDDLES_LOOP(by_window)                                                         \
