@@ -112,12 +112,17 @@ static inline simd_mask simd_nibbles(simd_vec a, simd_vec low, simd_vec high)
  * `next` that follow `here`'s own, then the pair shifted within each half
  * by d bytes, two shuffles where narrowing again took two or four loads
  * and two or three shuffles. */
+static inline __attribute__((always_inline)) simd_vec halves_after(simd_vec here, simd_vec next)
+{
+    return _mm256_permute2x128_si256(here, next, 0x21);
+}
+
 #define SIMD_HAS_WINDOW
 #define SIMD_WINDOW_REACH(w) 2
 static inline __attribute__((always_inline)) simd_vec simd_window(simd_vec here, simd_vec next,
                                                                   unsigned d)
 {
-    const __m256i above = _mm256_permute2x128_si256(here, next, 0x21);
+    const __m256i above = halves_after(here, next);
     return d == 1 ? _mm256_alignr_epi8(above, here, 1) : _mm256_alignr_epi8(above, here, 2);
 }
 
@@ -138,7 +143,7 @@ static inline __attribute__((always_inline)) simd_vec simd_window(simd_vec here,
 static inline __attribute__((always_inline)) simd_vec simd_window_far(simd_vec here,
                                                                       simd_vec next, unsigned d)
 {
-    const __m256i above = _mm256_permute2x128_si256(here, next, 0x21);
+    const __m256i above = halves_after(here, next);
     const __m256i at = _mm256_add_epi8(_mm256_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
                                                         13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
                                                         10, 11, 12, 13, 14, 15),

@@ -997,6 +997,14 @@ text_units(const wc_query *q, size_t p, unsigned w, unsigned k, size_t d)
     return w == 1 ? simd_load(at) : simd_narrow(at, w);
 }
 
+/* The narrowed register after register k of the block (`here`): the
+ * block's next, or the first of the next block's (`next`). */
+static inline __attribute__((always_inline)) simd_vec
+register_after(const simd_vec *here, const simd_vec *next, unsigned k)
+{
+    return k + 1 < SIMD_REGS_PER_BLOCK ? here[k + 1] : next[0];
+}
+
 /* The same for a d that is a constant, or any where WINDOW_REACHES_ALL(w): in
  * the wide forms, where the window reaches, the narrowed register k of the
  * block (`here`) and the one after it (the block's next, or the first of
@@ -1010,8 +1018,7 @@ paired_units(const wc_query *q, size_t p, unsigned w, const simd_vec *here, cons
     /* (WINDOW_REACHES_ALL(w) first: a constant where d may not be, so that
      * no test of d is left in the loop; avx512vbmi lost 7-17% to one) */
     if ((w > 1 || bytes_by_window) && (WINDOW_REACHES_ALL(w) || d <= SIMD_WINDOW_REACH(w)))
-        return simd_window(here[k], k + 1 < SIMD_REGS_PER_BLOCK ? here[k + 1] : next[0],
-                           (unsigned)d);
+        return simd_window(here[k], register_after(here, next, k), (unsigned)d);
 #endif
     (void)here, (void)next, (void)bytes_by_window;
     return text_units(q, p, w, k, d);
@@ -1026,8 +1033,7 @@ far_window_units(const wc_query *q, size_t p, unsigned w, const simd_vec *here,
 {
 #ifdef SIMD_HAS_FAR_WINDOW
     (void)q, (void)p, (void)w;
-    return simd_window_far(here[k], k + 1 < SIMD_REGS_PER_BLOCK ? here[k + 1] : next[0],
-                           (unsigned)d);
+    return simd_window_far(here[k], register_after(here, next, k), (unsigned)d);
 #else
     (void)here, (void)next;
     return text_units(q, p, w, k, d);
