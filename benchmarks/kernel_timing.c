@@ -12,8 +12,9 @@
  *
  *     gcc -O3 -std=c11 -falign-loops=32 -falign-functions=32 -Icsrc \
  *         benchmarks/kernel_timing.c csrc/kernel.c csrc/kernel_scalar.c csrc/kernel_sse2.c \
- *         csrc/kernel_avx2.c csrc/kernel_avx512.c csrc/kernel_avx512vbmi.c csrc/kernel_neon.c \
- *         csrc/pool.c csrc/fault.c -lpthread -o /tmp/kernel_timing
+ *         csrc/kernel_sse2popcnt.c csrc/kernel_avx2.c csrc/kernel_avx512.c \
+ *         csrc/kernel_avx512vbmi.c csrc/kernel_neon.c csrc/pool.c csrc/fault.c -lpthread \
+ *         -o /tmp/kernel_timing
  *     /tmp/kernel_timing [--text FILE] [NEEDLE [RULE]]
  *     /tmp/kernel_timing --needles     (needles of 2-62 units, a hit every fifth word)
  *     /tmp/kernel_timing --verified    (needles of a unit from 0xFF: each candidate whole)
@@ -74,7 +75,7 @@ static int needle_lengths(void)
     size_t n = wc_backends_available(all, 8);
     char *text = malloc(len), needle[64];
     for (size_t b = 0; b < n; b++) {
-        printf("%-8s", all[b]->name);
+        printf("%-10s", all[b]->name);
         double two = 0;
         for (size_t l = 0; l < sizeof lengths / sizeof *lengths; l++) {
             const size_t m = lengths[l];
@@ -159,7 +160,7 @@ static int verified_needles(void)
             else if (count != counts[k])
                 status = 1;
         }
-        printf("%-8s 1-byte is %6.2f  2-byte is %.2fx, bett\u2019r %.2fx  "
+        printf("%-10s 1-byte is %6.2f  2-byte is %.2fx, bett\u2019r %.2fx  "
                "4-byte is %.2fx, bett\U0001F600r %.2fx (of 1-byte is)\n",
                all[b]->name, r[0], r[1] / r[0], r[2] / r[0], r[3] / r[0], r[4] / r[0]);
     }
@@ -232,7 +233,7 @@ int main(int argc, char **argv)
             else if (count != first_counts[like])
                 status = 1;
         }
-        printf("%-8s 1-byte %6.2f  2-byte %6.2f (%.2fx)  4-byte %6.2f (%.2fx) G chars/s\n",
+        printf("%-10s 1-byte %6.2f  2-byte %6.2f (%.2fx)  4-byte %6.2f (%.2fx) G chars/s\n",
                all[b]->name, r[0], r[1], r[1] / r[0], r[2], r[2] / r[0]);
     }
     if (status)

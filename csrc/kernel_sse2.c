@@ -1,14 +1,28 @@
 /* The SSE2 backend: 16-byte registers, the x86-64 baseline (every x86-64 CPU
- * runs it). The algorithm is in kernel_simd.h; this file gives it words. */
+ * runs it). The algorithm is in kernel_simd.h; this file gives it words.
+ * kernel_sse2popcnt.c builds it again, with WC_SSE2_POPCNT, for the CPUs
+ * that count a register's bits in one instruction (nearly all of them: Intel
+ * from Nehalem, AMD from K10); the baseline's own popcount is a call into
+ * libgcc, made for every block's candidates. */
 #if defined(__x86_64__) || defined(_M_X64)
+#if defined(WC_SSE2_POPCNT) && defined(__clang__)
+#pragma clang attribute push(__attribute__((target("popcnt"))), apply_to = function)
+#elif defined(WC_SSE2_POPCNT)
+#pragma GCC target("popcnt")
+#endif
 #include <emmintrin.h>
 #include <stdint.h>
 
 typedef __m128i simd_vec;
 #define SIMD_BYTES 16
 #define SIMD_BITS_PER_UNIT(w) (w)   /* movemask gives a bit per byte */
+#ifdef WC_SSE2_POPCNT
+#define SIMD_BACKEND wc_backend_sse2popcnt
+#define SIMD_NAME "sse2popcnt"
+#else
 #define SIMD_BACKEND wc_backend_sse2
 #define SIMD_NAME "sse2"
+#endif
 
 static inline simd_vec simd_load(const void *p) { return _mm_loadu_si128((const __m128i *)p); }
 
@@ -67,4 +81,8 @@ static inline simd_vec simd_narrow(const char *at, unsigned w)
 }
 
 #include "kernel_simd.h"
+
+#if defined(WC_SSE2_POPCNT) && defined(__clang__)
+#pragma clang attribute pop
+#endif
 #endif
