@@ -23,7 +23,7 @@ nox.options.default_venv_backend = "venv"
 
 KERNEL_SOURCES = [
     "csrc/kernel.c", "csrc/kernel_scalar.c", "csrc/kernel_sse2.c",
-    "csrc/kernel_sse2popcnt.c", "csrc/kernel_avx2.c", "csrc/kernel_avx512.c",
+    "csrc/kernel_ssse3.c", "csrc/kernel_avx2.c", "csrc/kernel_avx512.c",
     "csrc/kernel_avx512vbmi.c", "csrc/kernel_neon.c", "csrc/pool.c",
     "csrc/fault.c", "csrc/tally.c",
 ]

@@ -13,7 +13,7 @@ SOURCES = [
     "csrc/kernel.c",
     "csrc/kernel_scalar.c",
     "csrc/kernel_sse2.c",
-    "csrc/kernel_sse2popcnt.c",
+    "csrc/kernel_ssse3.c",
     "csrc/kernel_avx2.c",
     "csrc/kernel_avx512.c",
     "csrc/kernel_avx512vbmi.c",

@@ -12,7 +12,7 @@
  *
  *     gcc -O3 -std=c11 -falign-loops=32 -falign-functions=32 -Icsrc \
  *         benchmarks/kernel_timing.c csrc/kernel.c csrc/kernel_scalar.c csrc/kernel_sse2.c \
- *         csrc/kernel_sse2popcnt.c csrc/kernel_avx2.c csrc/kernel_avx512.c \
+ *         csrc/kernel_ssse3.c csrc/kernel_avx2.c csrc/kernel_avx512.c \
  *         csrc/kernel_avx512vbmi.c csrc/kernel_neon.c csrc/pool.c csrc/fault.c -lpthread \
  *         -o /tmp/kernel_timing
  *     /tmp/kernel_timing [--text FILE] [NEEDLE [RULE]]

@@ -16,7 +16,10 @@
  * also shift their masks by the needle's length with BMI2 (every AVX2 CPU
  * known has it; asked all the same). */
 static bool cpu_has_bmi(void) { return __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2"); }
-static bool cpu_has_popcnt(void) { return __builtin_cpu_supports("popcnt"); }
+static bool cpu_has_ssse3(void)
+{
+    return __builtin_cpu_supports("ssse3") && __builtin_cpu_supports("popcnt");
+}
 static bool cpu_has_avx2(void) { return __builtin_cpu_supports("avx2") && cpu_has_bmi(); }
 #ifdef WC_AVX512_EMULATED   /* runnable anywhere: see tests/c/avx512_emulated.h */
 static bool cpu_has_avx512bw(void) { return true; }
@@ -42,11 +45,13 @@ static bool cpu_has_avx512vbmi(void)
  * 2- and 4-byte forms, the rest 0.99-1.05x). `nox -s avx512` proves both
  * exact with their intrinsics emulated, on any x86-64 CPU.
  *
- * Without AVX2, SSE2 with POPCNT first: the same code, whose count of each
- * block's candidates (needles of one or two units) is one instruction where
- * the baseline calls libgcc (Zen 3, "is" in 1 M characters by sep=" ":
- * bytes 1.27x, the 2- and 4-byte forms 1.25x and 1.19x; longer needles,
- * whose candidates are compared, alike). */
+ * Without AVX2, SSSE3 (with POPCNT) first: the SSE2 code built again, its
+ * separators a byte shuffle and a compare and each block's count of
+ * candidates one instruction, where the x86-64 baseline compares each
+ * separator and calls libgcc to count. Zen 3, both in one run of
+ * benchmarks/kernel_timing.c, 1 M characters, "is" in bytes, the 2- and
+ * 4-byte forms: by sep=" " 1.33x, 1.34x, 1.22x; by a str's sep=None 1.57x,
+ * 1.53x, 1.36x; "nested" 1.02-1.08x and 1.32-1.39x. */
 static const struct {
     const wc_backend *backend;
     bool (*supported)(void);
@@ -55,7 +60,7 @@ static const struct {
     {&wc_backend_avx512vbmi, cpu_has_avx512vbmi},
     {&wc_backend_avx512bw, cpu_has_avx512bw},
     {&wc_backend_avx2, cpu_has_avx2},
-    {&wc_backend_sse2popcnt, cpu_has_popcnt},
+    {&wc_backend_ssse3, cpu_has_ssse3},
     {&wc_backend_sse2, NULL},
 #endif
 #ifdef WC_HAVE_NEON_BACKEND

@@ -74,7 +74,7 @@ extern const wc_backend wc_backend_scalar;
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define WC_HAVE_X86_BACKENDS 1
 extern const wc_backend wc_backend_sse2;        /* the x86-64 baseline */
-extern const wc_backend wc_backend_sse2popcnt;  /* the same, and POPCNT */
+extern const wc_backend wc_backend_ssse3;       /* the same, SSSE3 and POPCNT */
 extern const wc_backend wc_backend_avx2;
 extern const wc_backend wc_backend_avx512bw;
 extern const wc_backend wc_backend_avx512vbmi;   /* the same, and a byte permute */

@@ -198,8 +198,9 @@
  *   sse2,     the block scan, four registers a block: the shifted scan's
  *   neon      sixteen loads and masks a block lost to the carried masks (SSE2
  *             8.7 -> 8.3 G chars/s on Zen 4); NEON is checked under qemu only.
- *             sse2popcnt, the same built with POPCNT: a block's count of
- *             candidates one instruction, not a call (kernel.c).
+ *             ssse3, the same built with SSSE3 and POPCNT: separators by
+ *             simd_image_eq and simd_nibbles, a block's count one
+ *             instruction, not a call (kernel.c).
  * A 2- or 4-byte text narrowed into a buffer and scanned by the shifted scan
  * was slower than the block scan on it (Zen 4, 2-byte: 17.0 -> 14.7).
  *

@@ -1,24 +1,25 @@
 /* The SSE2 backend: 16-byte registers, the x86-64 baseline (every x86-64 CPU
  * runs it). The algorithm is in kernel_simd.h; this file gives it words.
- * kernel_sse2popcnt.c builds it again, with WC_SSE2_POPCNT, for the CPUs
- * that count a register's bits in one instruction (nearly all of them: Intel
- * from Nehalem, AMD from K10); the baseline's own popcount is a call into
- * libgcc, made for every block's candidates. */
+ * kernel_ssse3.c builds it again, with WC_SSSE3, for the CPUs that also
+ * have SSSE3's byte shuffle and POPCNT. */
 #if defined(__x86_64__) || defined(_M_X64)
-#if defined(WC_SSE2_POPCNT) && defined(__clang__)
-#pragma clang attribute push(__attribute__((target("popcnt"))), apply_to = function)
-#elif defined(WC_SSE2_POPCNT)
-#pragma GCC target("popcnt")
+#if defined(WC_SSSE3) && defined(__clang__)
+#pragma clang attribute push(__attribute__((target("ssse3,popcnt"))), apply_to = function)
+#elif defined(WC_SSSE3)
+#pragma GCC target("ssse3,popcnt")
 #endif
 #include <emmintrin.h>
 #include <stdint.h>
+#ifdef WC_SSSE3
+#include <tmmintrin.h>
+#endif
 
 typedef __m128i simd_vec;
 #define SIMD_BYTES 16
 #define SIMD_BITS_PER_UNIT(w) (w)   /* movemask gives a bit per byte */
-#ifdef WC_SSE2_POPCNT
-#define SIMD_BACKEND wc_backend_sse2popcnt
-#define SIMD_NAME "sse2popcnt"
+#ifdef WC_SSSE3
+#define SIMD_BACKEND wc_backend_ssse3
+#define SIMD_NAME "ssse3"
 #else
 #define SIMD_BACKEND wc_backend_sse2
 #define SIMD_NAME "sse2"
@@ -80,9 +81,38 @@ static inline simd_vec simd_narrow(const char *at, unsigned w)
                             _mm_packs_epi32(simd_load(at + 32), simd_load(at + 48)));
 }
 
+#ifdef WC_SSSE3
+/* Separators by one shuffle and one compare, a str's by sep=None by two
+ * shuffles by the bytes' nibbles (the tricks are explained in
+ * kernel_avx512.c and kernel_avx2.c), where SSE2 compares each byte with
+ * each separator or range of them: Zen 3, 1 M characters of the Zen of
+ * Python, "is" by a str's sep=None 1.22x, by sep=" " 1.05x, over the same
+ * build with POPCNT alone. */
+static inline simd_vec simd_table(const uint8_t bytes[16])
+{
+    return _mm_loadu_si128((const __m128i *)bytes);
+}
+
+#define SIMD_HAS_IMAGE_EQ
+static inline simd_mask simd_image_eq(simd_vec a, const uint8_t image[16])
+{
+    return _mm_cmpeq_epi8(_mm_shuffle_epi8(simd_table(image), a), a);
+}
+
+#define SIMD_HAS_NIBBLES
+static inline simd_mask simd_nibbles(simd_vec a, simd_vec low, simd_vec high)
+{
+    const __m128i nibble = _mm_set1_epi8(15);
+    const __m128i shared = _mm_and_si128(
+        _mm_shuffle_epi8(low, _mm_and_si128(a, nibble)),
+        _mm_shuffle_epi8(high, _mm_and_si128(_mm_srli_epi16(a, 4), nibble)));
+    return _mm_cmpgt_epi8(shared, _mm_setzero_si128());
+}
+#endif
+
 #include "kernel_simd.h"
 
-#if defined(WC_SSE2_POPCNT) && defined(__clang__)
+#if defined(WC_SSSE3) && defined(__clang__)
 #pragma clang attribute pop
 #endif
 #endif
