@@ -46,12 +46,13 @@ static bool cpu_has_avx512vbmi(void)
  * exact with their intrinsics emulated, on any x86-64 CPU.
  *
  * Without AVX2, SSSE3 (with POPCNT) first: the SSE2 code built again, its
- * separators a byte shuffle and a compare and each block's count of
- * candidates one instruction, where the x86-64 baseline compares each
- * separator and calls libgcc to count. Zen 3, both in one run of
+ * separators a byte shuffle and a compare, each block's count of
+ * candidates one instruction and 1-byte texts by the paired scan, where
+ * the x86-64 baseline compares each separator, calls libgcc to count and
+ * takes the block scan. Zen 3, both in one run of
  * benchmarks/kernel_timing.c, 1 M characters, "is" in bytes, the 2- and
- * 4-byte forms: by sep=" " 1.33x, 1.34x, 1.22x; by a str's sep=None 1.57x,
- * 1.53x, 1.36x; "nested" 1.02-1.08x and 1.32-1.39x. */
+ * 4-byte forms: by sep=" " 1.29x, 1.35x, 1.22x; by a str's sep=None 1.85x,
+ * 1.65x, 1.55x; "nested" 1.15x, 1.07x, 1.06x and 1.24x, 1.32x, 1.38x. */
 static const struct {
     const wc_backend *backend;
     bool (*supported)(void);

@@ -200,7 +200,8 @@
  *             8.7 -> 8.3 G chars/s on Zen 4); NEON is checked under qemu only.
  *             ssse3, the same built with SSSE3 and POPCNT: separators by
  *             simd_image_eq and simd_nibbles, a block's count one
- *             instruction, not a call (kernel.c).
+ *             instruction, not a call, and 1-byte texts by the paired
+ *             scan, four registers a block (kernel_sse2.c).
  * A 2- or 4-byte text narrowed into a buffer and scanned by the shifted scan
  * was slower than the block scan on it (Zen 4, 2-byte: 17.0 -> 14.7).
  *
@@ -1244,7 +1245,9 @@ static inline candidate_rest candidate_rest_of(const wc_query *q, unsigned w, in
                         {simd_splat(1, 0), simd_splat(1, 0)}};
     if (r.bytes > SIMD_BYTES)
         return r;
-    unsigned char want[2][SIMD_BYTES] = {{0}}, lanes[SIMD_BYTES] = {0};
+    /* (rows of 32 bytes at least: with 16, GCC 12 unrolled the loop of a
+     * fold and warned of a 17th byte it never writes) */
+    unsigned char want[2][SIMD_BYTES < 32 ? 32 : SIMD_BYTES] = {{0}}, lanes[SIMD_BYTES] = {0};
     memcpy(want[0], (const char *)q->needle + from * w, r.bytes);
     memset(lanes, 0xFF, r.bytes);
     for (size_t i = 0; i < r.bytes; i++)
