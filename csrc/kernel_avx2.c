@@ -103,6 +103,19 @@ static inline simd_mask simd_nibbles(simd_vec a, simd_vec low, simd_vec high)
     return _mm256_cmpgt_epi8(shared, _mm256_setzero_si256());
 }
 
+/* simd_holds by the registers' distances from `unit` (XOR) reduced by
+ * their least and one compare with 0: values crlf_of does not make, so
+ * that the compiler keeps none of them for it (kernel_simd.h, paired_loop's
+ * crlf_apart). */
+#define SIMD_HAS_HOLDS_BY_LEAST
+static inline bool simd_holds_by_least(const simd_vec *regs, unsigned n, simd_vec unit)
+{
+    __m256i least = _mm256_xor_si256(regs[0], unit);
+    for (unsigned k = 1; k < n; k++)
+        least = _mm256_min_epu8(least, _mm256_xor_si256(regs[k], unit));
+    return _mm256_movemask_epi8(_mm256_cmpeq_epi8(least, _mm256_setzero_si256())) != 0;
+}
+
 /* The paired scan (kernel_simd.h). Its 1-byte texts from memory are
  * fetched ahead, as the other scans fetch them (Sapphire Rapids, 128 M
  * bytes: 1.03x the shifted scan's rate so, 0.97x without). */

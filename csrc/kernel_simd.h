@@ -265,6 +265,10 @@
  *     simd_holds(regs, n, unit)     does a byte of the n registers equal
  *                                   unit (with SIMD_HAS_HOLDS; by default
  *                                   compares ORed)
+ *     simd_holds_by_least(regs, n,  the same by other values than those
+ *         unit)                     compares make (with
+ *                                   SIMD_HAS_HOLDS_BY_LEAST; by default
+ *                                   simd_holds)
  * and, with SIMD_HAS_PAIRED, 1-byte texts take the paired scan (the wide
  * forms too, with SIMD_HAS_WINDOW), which compares whole candidates by
  *     simd_passed_all(t)            did every lane pass the tests t (with
@@ -322,6 +326,13 @@ static inline bool simd_holds(const simd_vec *regs, unsigned n, simd_vec unit)
     for (unsigned k = 1; k < n; k++)
         any = simd_or(any, simd_and_eq(1, simd_all_lanes(), regs[k], unit));
     return simd_bits(any) != 0;
+}
+#endif
+
+#ifndef SIMD_HAS_HOLDS_BY_LEAST
+static inline bool simd_holds_by_least(const simd_vec *regs, unsigned n, simd_vec unit)
+{
+    return simd_holds(regs, n, unit);
 }
 #endif
 
@@ -1386,6 +1397,14 @@ paired_loop(const wc_query *q, size_t *p_inout, size_t last, paired_masks *here_
     const bool fetch = (w > 1 && simd_fetches_wide_ahead())
                        || (w == 1 && simd_fetches_bytes_ahead()
                            && q->text_len >= STREAMING_MIN_BYTES);
+    /* By sep=" ", a 1-byte text's group without a "\r" (tested once a
+     * group) takes blocks compiled without crlf_of: one loop for both kept
+     * the "\r"s' compares for crlf_of, spilled to the stack, and tested
+     * crlf in each block. The group's test is simd_holds_by_least, whose
+     * values crlf_of does not share. Not where three or four middle units
+     * are tested in the registers, whose loop lost so (docs/performance.md,
+     * "A group without a \r"). */
+    const bool crlf_apart = kind == KIND_LINES && w == 1 && middles <= 2;
     simd_vec group[PAIRED_GROUP_MAX + 1][SIMD_REGS_PER_BLOCK];
     /* The candidates of the blocks from pending_p on, yet to compare:
      * a VERIFIED needle's, rare, a group at a time, compared only where
@@ -1410,34 +1429,42 @@ paired_loop(const wc_query *q, size_t *p_inout, size_t last, paired_masks *here_
             fetch_ahead(text, p, w, blocks_a_group);
         for (unsigned k = 1; k <= blocks_a_group; k++)
             load_block(text + (p + 64 * (k + 1)) * w, w, group[k]);
+        const unsigned regs = blocks_a_group * SIMD_REGS_PER_BLOCK;
         const bool crlf = kind == KIND_LINES
-                          && simd_holds(group[0], blocks_a_group * SIMD_REGS_PER_BLOCK,
-                                        simd_splat(1, '\r'));
+                          && (crlf_apart ? simd_holds_by_least(group[0], regs, simd_splat(1, '\r'))
+                                         : simd_holds(group[0], regs, simd_splat(1, '\r')));
         const bool rare = kind == KIND_STR && w > 1
-                          && simd_holds(group[0], blocks_a_group * SIMD_REGS_PER_BLOCK,
-                                        simd_splat(1, 0xFF));
+                          && simd_holds(group[0], regs, simd_splat(1, 0xFF));
         /* The starts of each block paired with the ends m units on, in it
-         * and the block after. */
-        for (unsigned k = 0; k < blocks_a_group; k++) {
-            const paired_masks next = paired_classify(q, p + 64 * (k + 1), group[k], group[k + 1],
-                                                      &v, mid, w, kind, shape, fold, middles,
-                                                      reach, by_window, crlf, rare,
-                                                      starts_by_load);
-            if (reach == PAIRED_BY_MASKS) {   /* (heads: the starts, so far) */
-                heads &= here.pairs & window(here.others[0], next.others[0], v.pair_at);
-                for (int j = 0; j < middles; j++)
-                    heads &= window(here.others[1 + j], next.others[1 + j], 1 + (size_t)j);
-            }
-            const uint64_t candidates = heads & window(here.ends, next.ends, m);
-            if (middles >= 0)
-                count += (size_t)__builtin_popcountll(candidates);
-            else
-                pending[(p - pending_p) / 64 + k] = candidates, held |= candidates;
-            heads = starts_by_load ? next.pairs
-                    : (reach == PAIRED_BY_MASKS ? ~(uint64_t)0 : next.pairs)
-                          & (next.sep << 1 | here.sep >> 63);
-            here = next;
-        }
+         * and the block after; where crlf_apart, with crlf a constant. */
+#define PAIRED_BLOCKS(crlf)                                                                    \
+    for (unsigned k = 0; k < blocks_a_group; k++) {                                            \
+        const paired_masks next = paired_classify(q, p + 64 * (k + 1), group[k], group[k + 1], \
+                                                  &v, mid, w, kind, shape, fold, middles,      \
+                                                  reach, by_window, crlf, rare,                \
+                                                  starts_by_load);                             \
+        if (reach == PAIRED_BY_MASKS) {   /* (heads: the starts, so far) */                    \
+            heads &= here.pairs & window(here.others[0], next.others[0], v.pair_at);          \
+            for (int j = 0; j < middles; j++)                                                  \
+                heads &= window(here.others[1 + j], next.others[1 + j], 1 + (size_t)j);       \
+        }                                                                                      \
+        const uint64_t candidates = heads & window(here.ends, next.ends, m);                   \
+        if (middles >= 0)                                                                      \
+            count += (size_t)__builtin_popcountll(candidates);                                 \
+        else                                                                                   \
+            pending[(p - pending_p) / 64 + k] = candidates, held |= candidates;                \
+        heads = starts_by_load ? next.pairs                                                    \
+                : (reach == PAIRED_BY_MASKS ? ~(uint64_t)0 : next.pairs)                       \
+                      & (next.sep << 1 | here.sep >> 63);                                      \
+        here = next;                                                                           \
+    }
+        if (!crlf_apart)
+            PAIRED_BLOCKS(crlf)
+        else if (crlf)
+            PAIRED_BLOCKS(true)
+        else
+            PAIRED_BLOCKS(false)
+#undef PAIRED_BLOCKS
         if (middles < 0 && p + 64 * blocks_a_group - pending_p == 64 * batch) {
             if (batch == PAIRED_PENDING || held)
                 count += paired_verify(q, pending_p, pending, batch, rest, w, fold);
