@@ -10,7 +10,7 @@
  * bytes of FILE (repeated if it is shorter), its bytes as the units of each
  * form.
  *
- *     gcc -O3 -std=c11 -falign-loops=32 -falign-functions=32 -Icsrc \
+ *     gcc -O3 -std=c11 -falign-loops=32 -falign-functions=64 -Icsrc \
  *         benchmarks/kernel_timing.c csrc/kernel.c csrc/kernel_scalar.c csrc/kernel_sse2.c \
  *         csrc/kernel_ssse3.c csrc/kernel_avx2.c csrc/kernel_avx512.c \
  *         csrc/kernel_avx512vbmi.c csrc/kernel_neon.c csrc/pool.c csrc/fault.c -lpthread \

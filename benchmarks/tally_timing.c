@@ -1,7 +1,7 @@
 /* The word tables of counts (csrc/tally.h) timed alone, without Python: the
  * best of 7 counts of a file read into memory, merge included.
  *
- *     gcc -O3 -std=c11 -falign-loops=32 -falign-functions=32 -Icsrc \
+ *     gcc -O3 -std=c11 -falign-loops=32 -falign-functions=64 -Icsrc \
  *         benchmarks/tally_timing.c csrc/tally.c csrc/kernel.c csrc/kernel_scalar.c \
  *         csrc/kernel_sse2.c csrc/kernel_ssse3.c csrc/kernel_avx2.c csrc/kernel_avx512.c \
  *         csrc/kernel_avx512vbmi.c csrc/kernel_neon.c csrc/pool.c csrc/fault.c -lpthread \
