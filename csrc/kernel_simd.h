@@ -166,9 +166,11 @@
  *             the needle's last unit, the separators a shuffle and a compare
  *             (a str's by sep=None two shuffles and a compare), the pairs
  *             two compares and an AND, two masks moved out a register; groups
- *             of four blocks. Sapphire Rapids, "is" in 1 M characters against
- *             the shifted scan it replaced (four loads a register) and, for a
- *             str's sep=None, the block scan, G chars/s: sep=" " 19.3-20.2 ->
+ *             of four blocks (of two where three or four middle units are
+ *             tested: Zen 3, "better" 1.14-1.20x). Sapphire Rapids, "is" in
+ *             1 M characters against the shifted scan it replaced (four
+ *             loads a register) and, for a str's sep=None, the block
+ *             scan, G chars/s: sep=" " 19.3-20.2 ->
  *             24.8, bytes' sep=None 24.3 -> 32.3, a str's 16.5 -> 18.5, fold
  *             16.4 -> 18.1-18.2; the KJV's "LORD" 1.49x, "the" 1.21x,
  *             "Jerusalem" 1.16x, folded "lord" 1.57x; needles of 2-62 units
@@ -972,13 +974,19 @@ static inline size_t aligned_start(const char *text, size_t begin, unsigned w)
  * "nested" and "Explicit" 1.05-1.06x); in the wide forms, whose windows
  * take registers too, two (Zen 3 against four, by sep=" ": "is" 2-byte
  * 1.05x, 4-byte 1.10x, "than" 1.19x and 1.26x, the KJV's "the" 1.38x and
- * 1.10x; by a str's sep=None four lost to the block scan, "ugly" 0.78x). */
+ * 1.10x; by a str's sep=None four lost to the block scan, "ugly" 0.78x);
+ * and two in a 1-byte text whose three or four middle units the registers
+ * test, each from a load of its own (Zen 3 against four: "better"
+ * 1.14-1.20x, needles of 5 and 6 units at a hit every fifth word 1.18x and
+ * 1.13x; its stack references a byte the same). Not folded: there the
+ * loop of two middle units, in the same function, came out slower ("than"
+ * 0.95x; folded "better" 1.07x). */
 #define PAIRED_GROUP_MAX 8
 #define PAIRED_GROUP(w, kind, middles, fold)                                                   \
     ((w) == 1 && (kind) == KIND_LINES && (middles) <= 0 && !(fold) && SIMD_REGS_PER_BLOCK == 1 \
          ? 8                                                                                   \
-     : (w) > 1 && SIMD_REGS_PER_BLOCK == 2 ? 2                                                 \
-                                           : 4)
+     : ((w) > 1 || ((middles) >= 3 && !(fold))) && SIMD_REGS_PER_BLOCK == 2 ? 2                \
+                                                                            : 4)
 
 /* The blocks whose candidates are compared at once (paired_verify): with
  * 16, 32, 64, 128 and 256, needles of 16 units at a hit every fifth word
