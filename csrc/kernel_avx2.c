@@ -116,6 +116,15 @@ static inline bool simd_holds_by_least(const simd_vec *regs, unsigned n, simd_ve
     return _mm256_movemask_epi8(_mm256_cmpeq_epi8(least, _mm256_setzero_si256())) != 0;
 }
 
+/* Is every lane of `lanes` set in m: vptest's carry, (lanes & ~m) == 0,
+ * added to a count as it is, where a mask moved out, masked and compared
+ * took three instructions more (a candidate's compare, paired_verify). */
+#define SIMD_HAS_COVERS
+static inline bool simd_covers(simd_mask m, simd_mask lanes)
+{
+    return _mm256_testc_si256(m, lanes);
+}
+
 /* The paired scan (kernel_simd.h). Its 1-byte texts from memory are
  * fetched ahead, as the other scans fetch them (Sapphire Rapids, 128 M
  * bytes: 1.03x the shifted scan's rate so, 0.97x without). */

@@ -282,6 +282,9 @@
  *     simd_equal_in(k, a, b)        is a == b in every lane of k (with
  *                                   SIMD_HAS_EQUAL_IN; by default
  *                                   simd_test_eq's test of those lanes)
+ *     simd_covers(m, lanes)         is every lane of `lanes` set in m
+ *                                   (with SIMD_HAS_COVERS; by default
+ *                                   their bits moved out and compared)
  *     simd_nonzero_words(words)     which of SIMD_BYTES / 8 uint64_t words
  *                                   are not 0, bit k for word k
  *     simd_fetches_wide_ahead(),    does it fetch the wide forms ahead (the
@@ -1233,8 +1236,10 @@ paired_classify(const wc_query *q, size_t p, const simd_vec here[SIMD_REGS_PER_B
 /* Did every lane of `lanes` pass the tests t? */
 static inline __attribute__((always_inline)) bool simd_passed_lanes(simd_tests t, simd_mask lanes)
 {
-#ifdef SIMD_HAS_TESTS
+#if defined(SIMD_HAS_TESTS)
     return simd_passed_all(simd_test_mask(t, lanes));
+#elif defined(SIMD_HAS_COVERS)
+    return simd_covers(simd_passed(t), lanes);
 #else
     const uint64_t need = simd_bits(lanes);   /* (a constant of the loop) */
     return (simd_bits(simd_passed(t)) & need) == need;
