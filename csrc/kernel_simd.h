@@ -170,8 +170,8 @@
  *             tested: Zen 3, "better" 1.14-1.20x). Sapphire Rapids, "is" in
  *             1 M characters against the shifted scan it replaced (four
  *             loads a register) and, for a str's sep=None, the block
- *             scan, G chars/s: sep=" " 19.3-20.2 ->
- *             24.8, bytes' sep=None 24.3 -> 32.3, a str's 16.5 -> 18.5, fold
+ *             scan, G chars/s: sep=" " 19.3-20.2 -> 24.8, bytes' sep=None
+ *             24.3 -> 32.3, a str's 16.5 -> 18.5, fold
  *             16.4 -> 18.1-18.2; the KJV's "LORD" 1.49x, "the" 1.21x,
  *             "Jerusalem" 1.16x, folded "lord" 1.57x; needles of 2-62 units
  *             at a hit every fifth word 1.03-1.24x, but 7 units 0.96x. The
@@ -981,9 +981,9 @@ static inline size_t aligned_start(const char *text, size_t begin, unsigned w)
  * and two in a 1-byte text whose three or four middle units the registers
  * test, each from a load of its own (Zen 3 against four: "better"
  * 1.14-1.20x, needles of 5 and 6 units at a hit every fifth word 1.18x and
- * 1.13x; its stack references a byte the same). Not folded: there the
- * loop of two middle units, in the same function, came out slower ("than"
- * 0.95x; folded "better" 1.07x). */
+ * 1.13x; its loads and stores of the stack a byte about the same). Not
+ * folded: there the loop of two middle units, in the same function, came
+ * out slower ("than" 0.95x; folded "better" 1.07x). */
 #define PAIRED_GROUP_MAX 8
 #define PAIRED_GROUP(w, kind, middles, fold)                                                   \
     ((w) == 1 && (kind) == KIND_LINES && (middles) <= 0 && !(fold) && SIMD_REGS_PER_BLOCK == 1 \
