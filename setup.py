@@ -38,17 +38,18 @@ SOURCES = [
 # 4-byte str, two runs: aligned to 32, 13.3 / 11.1 / 9.0 and 11.3 / 9.4 / 7.3;
 # to 64, 13.3 / 11.1 / 8.7 and 11.1 / 9.4 / 7.3; the default, 13.3 / 11.1 /
 # 7.5 and 11.3 / 9.4 / 7.3).
-# -falign-functions=32: with functions at GCC's 16 bytes, a change to one
-# scan moved where the others' loops lie, and on Zen 3 their speed with it
-# (benchmarks/kernel_timing.c by turns, 1 M characters of the Zen of
-# Python, a 1-byte str: "nested" 21.3 -> 19.5 G chars/s, "Explicit" 17.6 ->
-# 16.4, "a" folded 24.9 -> 21.1, their code the same); at 32 each kept its
-# rate (21.1-21.3, 17.5-17.6, 24.6-24.8, in both builds). -falign-functions=64:
-# at 32, a change to the 1-byte scans alone moved the 2-byte form's loops by
-# 32 bytes, and "a" in a 2-byte str ran 25.4 -> 20.1 G chars/s, its code the
-# same; at 64 both builds ran it at 25.3. Against the build at 32 (every
-# rule and needle of kernel_timing.c by turns, Zen 3): avx2 0.97-1.03x; the
-# other backends' loops moved once, ssse3 0.90-1.24x, sse2 0.96-1.23x.
+# -falign-functions=64: where a function lies moved its loops' speed on Zen 3,
+# their code the same, so each function starts a 64-byte line and its loops
+# lie where its own code puts them. With GCC's 16 bytes, a change to one scan
+# moved the others (benchmarks/kernel_timing.c by turns, 1 M characters of
+# the Zen of Python, a 1-byte str: "nested" 21.3 -> 19.5 G chars/s,
+# "Explicit" 17.6 -> 16.4, "a" folded 24.9 -> 21.1); at 32, a change to the
+# 1-byte scans alone moved the 2-byte form's loops by 32 bytes ("a" in a
+# 2-byte str 25.4 -> 20.1); at 64 both builds ran it at 25.3. Against the
+# build at 32 (every rule and needle of kernel_timing.c by turns, Zen 3):
+# avx2 0.97-1.03x; the other backends' loops moved once, ssse3 0.90-1.24x,
+# sse2 0.96-1.23x. Loops at 64 as well lost (avx2 bytes' sep=None "is"
+# 0.63x).
 compile_args = ["-std=c11", "-O3", "-falign-loops=32", "-falign-functions=64", "-Wall", "-Wextra",
                 "-fvisibility=hidden"]
 if os.environ.get("WORD_COUNT_WERROR") == "1":

@@ -171,10 +171,10 @@
  *             1 M characters against the shifted scan it replaced (four
  *             loads a register) and, for a str's sep=None, the block
  *             scan, G chars/s: sep=" " 19.3-20.2 -> 24.8, bytes' sep=None
- *             24.3 -> 32.3, a str's 16.5 -> 18.5, fold
- *             16.4 -> 18.1-18.2; the KJV's "LORD" 1.49x, "the" 1.21x,
- *             "Jerusalem" 1.16x, folded "lord" 1.57x; needles of 2-62 units
- *             at a hit every fifth word 1.03-1.24x, but 7 units 0.96x. The
+ *             24.3 -> 32.3, a str's 16.5 -> 18.5, fold 16.4 -> 18.1-18.2;
+ *             the KJV's "LORD" 1.49x, "the" 1.21x, "Jerusalem" 1.16x,
+ *             folded "lord" 1.57x; needles of 2-62 units at a hit every
+ *             fifth word 1.03-1.24x, but 7 units 0.96x. The
  *             wide forms too (by sep=" " and a str's sep=None): a block's
  *             two registers narrowed once (two or four loads, a pack or
  *             three and a permute), the unit 1 or 2 on from the first from a
