@@ -930,7 +930,7 @@ static inline size_t aligned_start(const char *text, size_t begin, unsigned w)
  * compared at each candidate, as the text's words choose (paired_either);
  * longer ones, and VERIFIED needles whole, are compared at each candidate,
  * the candidates of PAIRED_PENDING blocks at a time (paired_verify; a
- * VERIFIED needle's, rare, of a group where it holds one). */
+ * VERIFIED needle's only in a group that holds its ambiguous unit). */
 #ifdef SIMD_HAS_PAIRED
 #define SIMD_PAIRED(w, kind, shape)                                                            \
     ((shape) >= ONE_UNIT && (shape) <= VERIFIED                                                \
@@ -1164,19 +1164,24 @@ static inline __attribute__((always_inline)) simd_mask pair_passed(pair_tests t)
  * next block's `next`); `middles` of a LONGER needle's middle units tested
  * in the registers; `by_window` where a 1-byte text's unit tested with the
  * first, with middles, may come from a window; `crlf` and `rare` where the
- * group holds a "\r" or a unit narrowed to 0xFF; `starts_by_load` where
- * the pairs are only those a separator comes before (paired_loop). */
+ * group holds a "\r" or a unit narrowed to 0xFF; `ambiguous` where it
+ * holds a VERIFIED needle's ambiguous unit (without, the block has no
+ * pairs); `starts_by_load` where the pairs are only those a separator
+ * comes before (paired_loop). */
 static inline __attribute__((always_inline)) paired_masks
 paired_classify(const wc_query *q, size_t p, const simd_vec here[SIMD_REGS_PER_BLOCK],
                 const simd_vec next[SIMD_REGS_PER_BLOCK], const needle_vecs *v,
                 const needle_middle *mid, unsigned w, int kind, int shape, bool fold,
-                int middles, int reach, bool by_window, bool crlf, bool rare,
+                int middles, int reach, bool by_window, bool crlf, bool rare, bool ambiguous,
                 bool starts_by_load)
 {
+    const bool paired = shape != VERIFIED || ambiguous;
     simd_mask sep[SIMD_REGS_PER_BLOCK], pairs[SIMD_REGS_PER_BLOCK];
     simd_mask others[3][SIMD_REGS_PER_BLOCK];   /* (by PAIRED_BY_MASKS) */
     for (unsigned k = 0; k < SIMD_REGS_PER_BLOCK; k++) {
         sep[k] = simd_separators(kind, here[k], v->spaces);
+        if (!paired)
+            continue;
         const simd_mask starts =
             starts_by_load ? simd_separators(kind, text_units(q, p - 1, w, k, 0), v->spaces)
                            : simd_all_lanes();
@@ -1222,8 +1227,8 @@ paired_classify(const wc_query *q, size_t p, const simd_vec here[SIMD_REGS_PER_B
                              mid->units_at[j], fold);
         pairs[k] = pair_passed(pair);
     }
-    paired_masks b = {simd_block_bits(sep), 0, simd_block_bits(pairs), {0}};
-    for (int j = 0; reach == PAIRED_BY_MASKS && j <= (middles > 0 ? middles : 0); j++)
+    paired_masks b = {simd_block_bits(sep), 0, paired ? simd_block_bits(pairs) : 0, {0}};
+    for (int j = 0; reach == PAIRED_BY_MASKS && paired && j <= (middles > 0 ? middles : 0); j++)
         b.others[j] = simd_block_bits(others[j]);
     if (kind == KIND_STR && w > 1 && rare)
         b.sep |= wide_spaces_of(q, p, w, here);
@@ -1423,20 +1428,26 @@ paired_loop(const wc_query *q, size_t *p_inout, size_t last, paired_masks *here_
      * "A group without a \r"). */
     const bool crlf_apart = kind == KIND_LINES && w == 1 && middles <= 2;
     simd_vec group[PAIRED_GROUP_MAX + 1][SIMD_REGS_PER_BLOCK];
-    /* The candidates of the blocks from pending_p on, yet to compare:
-     * a VERIFIED needle's, rare, a group at a time, compared only where
-     * one is set (1.01-1.08x its rate in batches of PAIRED_PENDING, Zen
-     * 4); the others' PAIRED_PENDING blocks at a time. */
-    const size_t batch = shape == VERIFIED ? blocks_a_group : PAIRED_PENDING;
+    /* The candidates of the blocks from pending_p on, yet to compare,
+     * PAIRED_PENDING blocks at a time; a VERIFIED needle's only where one
+     * is set (`held`). Not a group at a time, as they were where one was
+     * set: a VERIFIED needle's candidates are rare in a text of Latin
+     * script, but in a Cyrillic one every word of its length is one (Zen
+     * 3, Russian man pages in a 2-byte str, by batches against a call a
+     * group: "для" 7.7 -> 15.2 G chars/s; "bett\u2019r" in the Zen of
+     * Python 0.95x, which the group's test below makes up). */
     uint64_t pending[PAIRED_PENDING];
     size_t pending_p = p;
     uint64_t held = 0;
     candidate_rest rest_;
-    if (middles < 0) {
+    if (middles < 0)
         rest_ = candidate_rest_of(q, w, shape, fold);
-        zero_past(pending, batch);   /* (a batch of PAIRED_PENDING: nothing) */
-    }
     const candidate_rest *rest = &rest_;
+    /* A VERIFIED needle's unit that narrows ambiguously, as narrowed: its
+     * ambiguous middle unit, else its first or last. */
+    const simd_vec ambiguous_unit =
+        v.ambiguous_at || unit_narrows_ambiguously(wc_load(q->needle, 0, w)) ? v.ambiguous
+                                                                               : v.last[0];
     for (unsigned r = 0; r < SIMD_REGS_PER_BLOCK; r++)
         group[blocks_a_group][r] = ahead[r];
     for (; p <= last; p += 64 * blocks_a_group) {
@@ -1452,13 +1463,22 @@ paired_loop(const wc_query *q, size_t *p_inout, size_t last, paired_masks *here_
                                          : simd_holds(group[0], regs, simd_splat(1, '\r')));
         const bool rare = kind == KIND_STR && w > 1
                           && simd_holds(group[0], regs, simd_splat(1, 0xFF));
+        /* A word of a VERIFIED needle holds its ambiguous unit, and one
+         * that starts in a block of the group holds it there or in the
+         * block after: a group without it (nor the block after) makes no
+         * pairs. Zen 3, by turns: "bett\u2019r" in a 2-byte Zen of Python
+         * 1.37x, in the 4-byte 1.2x; the KJV with its apostrophes U+2019,
+         * "LORD\u2019s" 1.13x. Lost in a Cyrillic text, whose every letter
+         * narrows to 0xFF: the test 0.84-0.96x there. */
+        const bool ambiguous = shape == VERIFIED
+                               && simd_holds(group[0], regs + SIMD_REGS_PER_BLOCK, ambiguous_unit);
         /* The starts of each block paired with the ends m units on, in it
          * and the block after; where crlf_apart, with crlf a constant. */
-#define PAIRED_BLOCKS(crlf)                                                                    \
+#define PAIRED_BLOCKS(crlf, ambiguous)                                                         \
     for (unsigned k = 0; k < blocks_a_group; k++) {                                            \
         const paired_masks next = paired_classify(q, p + 64 * (k + 1), group[k], group[k + 1], \
                                                   &v, mid, w, kind, shape, fold, middles,      \
-                                                  reach, by_window, crlf, rare,                \
+                                                  reach, by_window, crlf, rare, ambiguous,     \
                                                   starts_by_load);                             \
         if (reach == PAIRED_BY_MASKS) {   /* (heads: the starts, so far) */                    \
             heads &= here.pairs & window(here.others[0], next.others[0], v.pair_at);          \
@@ -1475,16 +1495,18 @@ paired_loop(const wc_query *q, size_t *p_inout, size_t last, paired_masks *here_
                       & (next.sep << 1 | here.sep >> 63);                                      \
         here = next;                                                                           \
     }
-        if (!crlf_apart)
-            PAIRED_BLOCKS(crlf)
+        if (shape == VERIFIED && !ambiguous)
+            PAIRED_BLOCKS(crlf, false)
+        else if (!crlf_apart)
+            PAIRED_BLOCKS(crlf, true)
         else if (crlf)
-            PAIRED_BLOCKS(true)
+            PAIRED_BLOCKS(true, true)
         else
-            PAIRED_BLOCKS(false)
+            PAIRED_BLOCKS(false, true)
 #undef PAIRED_BLOCKS
-        if (middles < 0 && p + 64 * blocks_a_group - pending_p == 64 * batch) {
-            if (batch == PAIRED_PENDING || held)
-                count += paired_verify(q, pending_p, pending, batch, rest, w, fold);
+        if (middles < 0 && p + 64 * blocks_a_group - pending_p == 64 * PAIRED_PENDING) {
+            if (shape != VERIFIED || held)
+                count += paired_verify(q, pending_p, pending, PAIRED_PENDING, rest, w, fold);
             pending_p = p + 64 * blocks_a_group, held = 0;
         }
     }
@@ -1598,7 +1620,7 @@ simd_scan_paired(const wc_query *q, size_t begin, size_t end, unsigned w, int ki
     /* (the unit tested with the first loaded: the masks a window makes) */
     paired_masks here = paired_classify(q, p, first, ahead, &v, &mid, w, kind, shape, fold,
                                         middles, paired_reach(q, &v, w, shape, fold), false,
-                                        true, true, false);
+                                        true, true, true, false);
     uint64_t heads = here.pairs & (here.sep << 1 | wc_word_starts_at(q->rule, text, len, p, w));
     const size_t last = len - span - 128 < end - span ? len - span - 128 : end - span;
     count += paired_loops(q, &p, last, &here, &heads, ahead, &v, &mid, w, kind, shape, fold,
