@@ -1470,8 +1470,9 @@ paired_loop(const wc_query *q, size_t *p_inout, size_t last, paired_masks *here_
          * block after: a group without it (nor the block after) makes no
          * pairs. Zen 3, by turns: "bett\u2019r" in a 2-byte Zen of Python
          * 1.37x, in the 4-byte 1.2x; the KJV with its apostrophes U+2019,
-         * "LORD\u2019s" 1.13x. Lost in a Cyrillic text, whose every letter
-         * narrows to 0xFF: the test 0.84-0.96x there. */
+         * "LORD\u2019s" 1.13x. A cost in a Cyrillic text, whose every
+         * letter narrows to 0xFF: the test alone 0.84-0.95x there (with
+         * the batches above, 1.46-1.95x). */
         const bool ambiguous = shape == VERIFIED
                                && simd_holds(group[0], regs + SIMD_REGS_PER_BLOCK, ambiguous_unit);
         /* The starts of each block paired with the ends m units on, in it
