@@ -72,6 +72,27 @@ static inline simd_vec simd_narrow(const char *at, unsigned w)
                                        _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
 }
 
+/* Lanes of k where the unit of 32 from `at` equals `unit` (splat at width
+ * w): the wide compares narrowed as simd_narrow narrows units, by signed
+ * packs, which keep a compare's -1. */
+#define SIMD_HAS_NARROW_EQ
+static inline simd_mask simd_narrow_and_eq(unsigned w, simd_mask k, const char *at, simd_vec unit)
+{
+    if (w == 2)
+        return _mm256_and_si256(
+            k, _mm256_permute4x64_epi64(
+                   _mm256_packs_epi16(_mm256_cmpeq_epi16(simd_load(at), unit),
+                                      _mm256_cmpeq_epi16(simd_load(at + 32), unit)),
+                   _MM_SHUFFLE(3, 1, 2, 0)));
+    const __m256i low = _mm256_packs_epi32(_mm256_cmpeq_epi32(simd_load(at), unit),
+                                           _mm256_cmpeq_epi32(simd_load(at + 32), unit));
+    const __m256i high = _mm256_packs_epi32(_mm256_cmpeq_epi32(simd_load(at + 64), unit),
+                                            _mm256_cmpeq_epi32(simd_load(at + 96), unit));
+    return _mm256_and_si256(k, _mm256_permutevar8x32_epi32(
+                                   _mm256_packs_epi16(low, high),
+                                   _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)));
+}
+
 /* 16 bytes in every 16-byte lane: the table of a shuffle by nibbles. */
 static inline simd_vec simd_table(const uint8_t bytes[16])
 {

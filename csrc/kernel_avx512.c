@@ -164,6 +164,17 @@ static inline simd_mask simd_and_eq(unsigned w, simd_mask k, simd_vec a, simd_ve
                   : _mm512_mask_cmpeq_epi32_mask((__mmask16)k, a, b);
 }
 
+/* Lanes of k where the unit of 64 from `at` equals `unit` (splat at width
+ * w): masked compares, each of 64 / w lanes, their masks end to end. */
+#define SIMD_HAS_NARROW_EQ
+static inline simd_mask simd_narrow_and_eq(unsigned w, simd_mask k, const char *at, simd_vec unit)
+{
+    simd_mask m = 0;
+    for (unsigned r = 0; r < w; r++)
+        m |= simd_and_eq(w, k >> (64 / w * r), simd_load(at + 64 * r), unit) << (64 / w * r);
+    return m;
+}
+
 /* Separators: each byte's low nibble picks the separator with that nibble
  * (by sep=" ", " " is 0x20 and "\n" 0x0a) or a byte whose low nibble
  * differs (so equals nothing with this nibble); only separators equal their

@@ -263,15 +263,17 @@ static int check_crlf_at_every_edge(const wc_backend *const *all, size_t nbacken
  * units are counted both ways, the middle compared and tested in the
  * registers, as their words' density chooses span by span (paired_either:
  * a text's first 4,096 units compared): needles of 3 to 62 units, each a
- * LONGER one and, in the wide forms, one led by a unit the narrowing does
- * not keep (VERIFIED, longer than a register for some), under sep=" " plain
- * and folded: made by `fill`, and of the needle alone, a word at every
- * unit's distance from a block's edge, densely and sparsely. */
+ * LONGER one and, in the wide forms, one whose second unit the narrowing
+ * does not keep (VERIFIED, longer than a register for some), under sep=" "
+ * plain and folded: made by `fill`, and of the needle alone, a word at every
+ * unit's distance from a block's edge, densely and sparsely; and a VERIFIED
+ * needle among words that narrow as it does, so many that its pairs are
+ * made exactly after the first batch (compares_exactly). */
 static int check_candidates_in_batches(const wc_backend *const *all, size_t nbackends,
                                        size_t *checks)
 {
     static const size_t lengths[] = {3, 4, 5, 6, 8, 16, 17, 33, 40, 62};
-    enum { FILLED, DENSE, SPARSE };
+    enum { FILLED, DENSE, SPARSE, COLLIDING };
     static const wc_rule rules[] = {{WC_LINES, false, false, {' ', ' '}, false},
                                     {WC_LINES, false, false, {' ', ' '}, true}};
     enum { LEN = 33000 };
@@ -282,7 +284,7 @@ static int check_candidates_in_batches(const wc_backend *const *all, size_t nbac
     for (size_t l = 0; l < sizeof lengths / sizeof lengths[0]; l++)
     for (size_t family = 0; family < (w == 1 ? 1 : 2); family++)
     for (size_t len = LEN - 70; len <= LEN; len += 10)
-    for (int kind = FILLED; kind <= SPARSE; kind++) {
+    for (int kind = FILLED; kind <= (family ? COLLIDING : SPARSE); kind++) {
         const size_t m = lengths[l];
         for (size_t j = 0; j < m; j++) {
             /* "abcab...", or with a unit that narrows to 0xFF second */
@@ -290,7 +292,19 @@ static int check_candidates_in_batches(const wc_backend *const *all, size_t nbac
             memcpy(needle + j * w, &u, w);
         }
         uint8_t *text = end - len * w;
-        if (kind != FILLED) {   /* the needle, a space and k more spaces (300 + k
+        if (kind == COLLIDING) {   /* the needle, and twice as often the same
+                                      with another unit that narrows to 0xFF
+                                      second; k / 3 + 1 spaces after each,
+                                      k = 0, 1, ... 23 */
+            const uint32_t alike = w == 2 ? 0x2018 : 0x1F601;
+            size_t i = 0;
+            for (size_t k = 0; i < len; k = (k + 1) % 24) {
+                for (size_t j = 0; j < m && i < len; j++)
+                    put(text, &i, len, w, j == 1 && k % 3 ? alike : unit_at(needle, j, w));
+                for (size_t j = 0; j <= k / 3 && i < len; j++)
+                    put(text, &i, len, w, ' ');
+            }
+        } else if (kind != FILLED) {   /* the needle, a space and k more spaces (300 + k
                                    more, sparsely), k = 0, 1, ...; every
                                    third word a candidate with one middle
                                    unit changed */
@@ -312,7 +326,8 @@ static int check_candidates_in_batches(const wc_backend *const *all, size_t nbac
         if (backend) {
             fprintf(stderr, "%s: rule %zu, width %u, needle of %zu units (family %zu), %s text "
                     "of %zu units: %zu, reference %zu\n", backend, r, w, m, family,
-                    (const char *[]){"filled", "dense", "sparse"}[kind], len, got, expected);
+                    (const char *[]){"filled", "dense", "sparse", "colliding"}[kind], len, got,
+                    expected);
             return 1;
         }
     }
