@@ -64,9 +64,11 @@
  * are found exactly: no other unit narrows to them. A needle holding a unit
  * of 0 or from 0xFF up narrows ambiguously; then every candidate is compared
  * whole, in the wide text (shape VERIFIED); so that few are, a middle unit
- * that narrows ambiguously is compared in the block too (needle_vecs), and
- * a group of blocks where no unit narrows as it does has no pairs made
- * (paired_loop).
+ * that narrows ambiguously is compared in the block too (needle_vecs), a
+ * group of blocks where no unit narrows as it does has no pairs made
+ * (paired_loop), and where most candidates are not the needle (a script
+ * whose letters all narrow alike), the unit paired with the first is
+ * compared wide (compares_exactly).
  *
  * EDGES. A block is classified from the text where its 64 units lie inside
  * it; the last ones, which reach past the text's end, from a copy padded
