@@ -66,9 +66,7 @@ def wheels(session):
     """An sdist, then a wheel per Python of MATRIX built from it, each repaired
     by auditwheel to a manylinux tag, all checked by twine: wheelhouse/."""
     session.install(*WHEEL_TOOLS)
-    import tomllib
-    with open("pyproject.toml", "rb") as f:
-        named = tomllib.load(f)["tool"]["cibuildwheel"]["build"]
+    named = wheels_tools.cibuildwheel_settings()["build"]
     if sorted(named) != sorted(f"{wheels_tools.TAGS[v]}-*" for v in MATRIX):
         session.error(f"[tool.cibuildwheel] builds {named}, the matrix is {MATRIX}")
     shutil.rmtree(wheels_tools.WHEELHOUSE, ignore_errors=True)

@@ -3,7 +3,8 @@ nox sessions `wheels` and `tests-<version>`.
 
     sdist                 python -m build --sdist          -> wheelhouse/
     wheel per Python      pip wheel <sdist>, on that Python (a chroot's for
-                          3.13-3.15, tools/interpreters.py)
+                          3.13-3.15, tools/interpreters.py), in the
+                          environment of [tool.cibuildwheel.environment]
     repaired              auditwheel repair                 -> wheelhouse/
     checked               twine check --strict
 
@@ -17,6 +18,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import interpreters  # noqa: E402
@@ -32,6 +34,12 @@ TEST_FILES = ["tests", "README.md", "LICENSE", "pyproject.toml"]
 #: its newest wheel instead, on every version alike; pyarrow and polars from
 #: wheels only (a source build of either takes hours).
 PIP_TEST_OPTIONS = "--only-binary=hypothesis,pyarrow,polars,polars-runtime-32"
+
+
+def cibuildwheel_settings():
+    """pyproject.toml's [tool.cibuildwheel], which these wheels follow."""
+    with open("pyproject.toml", "rb") as f:
+        return tomllib.load(f)["tool"]["cibuildwheel"]
 
 
 def sdist(session):
@@ -50,6 +58,7 @@ def wheel(session, version):
     if glob.glob(pattern):
         return glob.glob(pattern)[0]
     source = os.path.abspath(sdist(session))
+    environment = cibuildwheel_settings()["environment"]
     raw = os.path.abspath(f".nox/raw-wheels/{version}")
     shutil.rmtree(raw, ignore_errors=True)
     os.makedirs(raw)
@@ -63,13 +72,13 @@ def wheel(session, version):
         interpreters.run_in_chroot(root, f"""
 python{version} -m venv --clear {venv}
 {venv}/bin/python -m pip wheel -q --no-deps -w {inside}/out {inside}/{os.path.basename(source)}
-""")
+""", env=environment)
         for built in glob.glob(root + inside + "/out/*.whl"):
             shutil.copy(built, raw)
     else:
         python = interpreters.free_threaded_313() if version == "3.13t" else "python"
         session.run(python, "-m", "pip", "wheel", "-q", "--no-deps", "-w", raw, source,
-                    external=True)
+                    external=True, env=environment)
     session.run("auditwheel", "repair", "-w", WHEELHOUSE, *glob.glob(os.path.join(raw, "*.whl")))
     return glob.glob(pattern)[0]
 
