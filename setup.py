@@ -54,8 +54,8 @@ SOURCES = [
 # 0.63x).
 # -O3 unless CFLAGS names a level of its own (the sanitizer sessions' -O1):
 # setuptools puts these arguments after CFLAGS, where -O3 would override it.
-levels = [flag for flag in os.environ.get("CFLAGS", "").split() if flag.startswith("-O")]
-compile_args = ["-std=c11", *([] if levels else ["-O3"]), "-falign-loops=32",
+names_a_level = any(flag.startswith("-O") for flag in os.environ.get("CFLAGS", "").split())
+compile_args = ["-std=c11", *([] if names_a_level else ["-O3"]), "-falign-loops=32",
                 "-falign-functions=64", "-Wall", "-Wextra", "-fvisibility=hidden"]
 if os.environ.get("WORD_COUNT_WERROR") == "1":
     compile_args.append("-Werror")
