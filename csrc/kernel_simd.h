@@ -164,7 +164,9 @@
  *             cycles of that port. Sapphire Rapids, "is" at 256 K
  *             characters: 2-byte 28.3 -> 30.2 G chars/s, 4-byte 22.7 ->
  *             24.5; "nested" by sep=None 1.10-1.12x, "than" and "better"
- *             1.02-1.05x.
+ *             1.02-1.05x. Not on Ice Lake, where the window ran faster:
+ *             "is" at 256 K characters 1.07x and 1.03-1.13x, the KJV's
+ *             "the" 1.18x and 1.12x (simd_pairs_by_masks).
  *   avx2      the paired scan for 1-byte texts by every rule but UTF-8's:
  *             two registers a block, each loaded where it lies and again at
  *             the needle's last unit, the separators a shuffle and a compare
@@ -1441,7 +1443,8 @@ static inline bool compares_exactly(size_t compared, size_t found, unsigned w)
  * simd_fetches_bytes_ahead, a 1-byte text from memory: on Zen 4 the
  * CPU's own prefetch keeps up with the groups' aligned loads, and fetches
  * 8 KiB ahead cost 128 M units 0.8x ("is", without them against with them:
- * bytes 1.25x, 2-byte 1.17x, 4-byte 1.36x, A/B by turns). */
+ * bytes 1.25x, 2-byte 1.17x, 4-byte 1.36x, A/B by turns); on Ice Lake
+ * they gained 1-byte texts 1.17-1.29x at 16 and 128 M. */
 static inline __attribute__((always_inline)) size_t
 paired_loop(const wc_query *q, size_t *p_inout, size_t last, paired_masks *here_inout,
             uint64_t *heads_inout, simd_vec ahead[SIMD_REGS_PER_BLOCK], const needle_vecs *nv,
